@@ -1,13 +1,15 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Natter.EndToEnd.Tests;
 
 /// <summary>Starts the real AppHost once for a collection and waits until every resource is healthy.</summary>
 public class NatterAppFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     public static readonly string[] Services =
         ["chatservice-a", "chatservice-b", "mediaservice", "gateway-a", "gateway-b"];
@@ -28,13 +30,29 @@ public class NatterAppFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             [$"--Natter:RunDirectory={_runDirectory}", $"--Dapr:ResourcesPath={ResourcesPath}", "--Dapr:Runtime=local"],
             cts.Token);
+        builder.Services.AddLogging(logging => logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning));
         App = await builder.BuildAsync(cts.Token);
-        await App.StartAsync(cts.Token);
-        foreach (var resource in AllResources)
+        try
         {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+            await App.StartAsync(cts.Token);
+            foreach (var resource in AllResources)
+            {
+                await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The app did not become healthy within {StartTimeout}: {DescribeResources()}");
         }
     }
+
+    /// <summary>Each resource's state and health, so a start-up timeout says which resource is stuck.</summary>
+    public string DescribeResources() => string.Join("; ", AllResources.Select(name =>
+        App.ResourceNotifications.TryGetCurrentState(name, out var e)
+            ? $"{name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}"
+              + string.Concat(e.Snapshot.HealthReports.Where(r => r.Status != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+                  .Select(r => $" [{r.Name}: {r.Description}{r.ExceptionText?.Split('\n')[0]}]"))
+            : $"{name}=unknown"));
 
     public async Task DisposeAsync()
     {
