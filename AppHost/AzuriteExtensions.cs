@@ -41,7 +41,7 @@ public static class AzuriteExtensions
             context.Args.Add("--loose");
         });
         resource.ConnectionStringExpression = ReferenceExpression.Create(
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentAccountKey};BlobEndpoint=http://127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}/devstoreaccount1;");
+            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentAccountKey};BlobEndpoint=http://127.0.0.1:{endpoint.Property(EndpointProperty.Port)}/devstoreaccount1;");
         // Any HTTP answer means Azurite is serving; it rejects an anonymous request, which is fine here.
         builder.Services.AddHealthChecks().AddAsyncCheck(healthKey, async ct =>
         {

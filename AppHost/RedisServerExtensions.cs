@@ -38,7 +38,7 @@ public static class RedisServerExtensions
 
     /// <summary>The address Dapr components read through the env secret store.</summary>
     public static ReferenceExpression HostAndPort(this IResourceBuilder<ExecutableResource> redis) =>
-        ReferenceExpression.Create($"127.0.0.1:{redis.GetEndpoint("tcp").Property(EndpointProperty.TargetPort)}");
+        ReferenceExpression.Create($"127.0.0.1:{redis.GetEndpoint("tcp").Property(EndpointProperty.Port)}");
 
     /// <summary>A real PING through the endpoint: a listening proxy alone does not prove Redis is up.</summary>
     private static IHealthChecksBuilder AddRedisPingCheck(this IHealthChecksBuilder checks, string key, EndpointReference endpoint) =>
