@@ -1,4 +1,5 @@
 using Natter.Sidecar.AppChannel;
+using Natter.Sidecar.Bindings;
 using Natter.Sidecar.Components;
 using Natter.Sidecar.Grpc;
 using Natter.Sidecar.Health;
@@ -23,7 +24,8 @@ public static class SidecarApplication
         builder.AddComponents();
         builder.AddAppChannel();
         builder.AddStateStores();
-        builder.AddSubscriptions();
+        builder.AddPubSub();
+        builder.AddBindings();
         builder.AddGrpcApi();
         builder.AddSidecarTelemetry();
         configure?.Invoke(builder);
@@ -32,6 +34,7 @@ public static class SidecarApplication
         app.UseApiToken();
         app.MapHealthApi();
         app.MapStateApi();
+        app.MapPublishApi();
         app.MapGrpcDaprApi();
         app.MapMetadataApi();
         return app;
