@@ -21,7 +21,14 @@ public sealed record SidecarOptions
     public string? AppApiToken { get; init; }
 
     /// <summary>This sidecar's instance id: distinct per process, used for placement leases and consumer names.</summary>
-    public string InstanceId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48];
+    public string InstanceId { get; init; } = DefaultInstanceId();
+
+    // Capped at 48 characters; a short machine name gives a shorter id (slicing [..48] would throw).
+    private static string DefaultInstanceId()
+    {
+        var id = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        return id.Length > 48 ? id[..48] : id;
+    }
 
     public Uri AppBaseUri => new($"http://{AppHost}:{AppPort}");
 }

@@ -1,0 +1,153 @@
+using Dapr.Actors;
+using Dapr.Actors.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Natter.Sidecar.Actors;
+using Natter.Sidecar.Actors.Activation;
+using Natter.Sidecar.Actors.Placement;
+using Natter.Sidecar.Actors.Reminders;
+using Natter.Sidecar.Actors.State;
+using Natter.Sidecar.Components;
+using Natter.Sidecar.Hosting;
+
+namespace Natter.Sidecar.Tests.Actors.Support;
+
+public sealed record NodeOptions
+{
+    public TimeSpan? ActorIdleTimeout { get; init; }
+    public TimeSpan? ActorScanInterval { get; init; }
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromMilliseconds(1500);
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>False plays a crash: the lease is left to expire.</summary>
+    public bool ReleaseLeaseOnStop { get; init; } = true;
+}
+
+/// <summary>
+/// One app instance with its own sidecar, both real in-process web servers on free ports: the app runs the official
+/// Dapr actor runtime (Dapr.Actors.AspNetCore) and talks to the sidecar over HTTP like a deployed app.
+/// </summary>
+public sealed class ActorNode : IAsyncDisposable
+{
+    public const string ActorType = nameof(CounterActor);
+
+    private readonly WebApplication _sidecar;
+    private readonly WebApplication _app;
+    private bool _stopped;
+
+    private ActorNode(string name, WebApplication sidecar, WebApplication app, string sidecarUrl, ActorProbe probe)
+    {
+        Name = name;
+        _sidecar = sidecar;
+        _app = app;
+        SidecarUrl = sidecarUrl;
+        Probe = probe;
+        Proxies = new ActorProxyFactory(new ActorProxyOptions { HttpEndpoint = sidecarUrl });
+    }
+
+    public string Name { get; }
+
+    public string SidecarUrl { get; }
+
+    public ActorProbe Probe { get; }
+
+    public ActorProxyFactory Proxies { get; }
+
+    public ActiveActors ActiveActors => _sidecar.Services.GetRequiredService<ActiveActors>();
+
+    public ActorPlacement Placement => _sidecar.Services.GetRequiredService<ActorPlacement>();
+
+    public ActorReminders Reminders => _sidecar.Services.GetRequiredService<ActorReminders>();
+
+    public ICounterActor Counter(string id) => Proxies.CreateActorProxy<ICounterActor>(new ActorId(id), ActorType);
+
+    public static async Task<ActorNode> StartAsync(
+        string name, RedisServer redis, TurnMonitor monitor, NodeOptions options, CancellationToken ct)
+    {
+        var sidecarPort = FreePort.Next();
+        var appPort = FreePort.Next();
+        var sidecarUrl = $"http://127.0.0.1:{sidecarPort}";
+        var probe = new ActorProbe(name, monitor);
+
+        var sidecarBuilder = WebApplication.CreateBuilder();
+        sidecarBuilder.WebHost.UseUrls(sidecarUrl);
+        sidecarBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
+        sidecarBuilder.Services.AddSingleton(new SidecarOptions
+        {
+            AppId = "counter",
+            AppPort = appPort,
+            DaprHttpPort = sidecarPort,
+            ResourcesPath = "",
+            InstanceId = $"{name}-{Guid.NewGuid():N}",
+        });
+        sidecarBuilder.Services.AddSingleton(new ActorStoreBinding(
+            new RedisActorStateStore(redis.Connection),
+            new ComponentSpec("statestore", "state.redis", "v1",
+                new Dictionary<string, string> { ["redisHost"] = redis.HostAndPort, ["actorStateStore"] = "true" }, [], "test")));
+        sidecarBuilder.Services.Configure<ActorsOptions>(o =>
+        {
+            o.LeaseTtl = options.LeaseTtl;
+            o.LeaseRenewInterval = options.LeaseRenewInterval;
+            o.ReleaseLeaseOnStop = options.ReleaseLeaseOnStop;
+            o.ConfigRetryInterval = TimeSpan.FromMilliseconds(100);
+            o.ReminderRetryInterval = TimeSpan.FromMilliseconds(200);
+        });
+        sidecarBuilder.AddActors();
+        var sidecar = sidecarBuilder.Build();
+        sidecar.MapActorsApi();
+
+        var appBuilder = WebApplication.CreateBuilder();
+        appBuilder.WebHost.UseUrls($"http://127.0.0.1:{appPort}");
+        appBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
+        appBuilder.Services.AddSingleton(probe);
+        appBuilder.Services.AddActors(o =>
+        {
+            o.Actors.RegisterActor<CounterActor>();
+            o.HttpEndpoint = sidecarUrl;
+            if (options.ActorIdleTimeout is { } idle)
+            {
+                o.ActorIdleTimeout = idle;
+            }
+            if (options.ActorScanInterval is { } scan)
+            {
+                o.ActorScanInterval = scan;
+            }
+        });
+        var app = appBuilder.Build();
+        app.MapActorsHandlers();
+
+        await sidecar.StartAsync(ct);
+        await app.StartAsync(ct);
+        var node = new ActorNode(name, sidecar, app, sidecarUrl, probe);
+        await node.Placement.WhenReady.WaitAsync(ct);
+        return node;
+    }
+
+    /// <summary>Waits until this node's placement sees exactly the given hosts (by node name).</summary>
+    public async Task WaitForHostsAsync(int count, CancellationToken ct)
+    {
+        while (Placement.Table.HostsFor(ActorType).Count != count)
+        {
+            await Task.Delay(50, ct);
+        }
+    }
+
+    public string OwnerOf(string actorId) => Placement.Table.Owner(ActorType, actorId)?.InstanceId ?? "";
+
+    public bool Owns(string actorId) => OwnerOf(actorId) == Placement.InstanceId;
+
+    /// <summary>Stops sidecar and app for real: the listeners close and the lease stops being renewed.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+        _stopped = true;
+        await _sidecar.StopAsync();
+        await _app.StopAsync();
+        await _sidecar.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}
