@@ -1,0 +1,102 @@
+using Natter.Sidecar.Tests.Actors.Support;
+
+namespace Natter.Sidecar.Tests.Actors;
+
+[Collection(ActorCollection.Name)]
+public sealed class ActorPlacementTests
+{
+    private static CancellationToken Timeout(int seconds = 90) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+    [Fact]
+    public async Task Two_instances_never_run_two_turns_of_one_actor_and_each_actor_lives_in_one_place()
+    {
+        var ct = Timeout();
+        await using var redis = await RedisServer.StartAsync(ct);
+        var monitor = new TurnMonitor();
+        await using var a = await ActorNode.StartAsync("a", redis, monitor, new NodeOptions(), ct);
+        await using var b = await ActorNode.StartAsync("b", redis, monitor, new NodeOptions(), ct);
+        await a.WaitForHostsAsync(2, ct);
+        await b.WaitForHostsAsync(2, ct);
+        var ids = Enumerable.Range(0, 16).Select(i => $"chat-{i}").ToArray();
+        const int callsPerActorPerSidecar = 8;
+
+        await Task.WhenAll(ids.SelectMany(id => new[] { a, b }.Select(async node =>
+        {
+            var counter = node.Counter(id);
+            for (var i = 0; i < callsPerActorPerSidecar; i++)
+            {
+                await counter.IncrementAsync();
+            }
+        })));
+
+        Assert.Equal(0, monitor.Overlaps);
+        foreach (var id in ids)
+        {
+            var activatedIn = new[] { a, b }.Where(n => n.Probe.Activations.ContainsKey(id)).Select(n => n.Name).ToList();
+            Assert.Single(activatedIn);
+            Assert.Equal(1, activatedIn[0] == "a" ? a.Probe.Activations[id] : b.Probe.Activations[id]);
+            Assert.Equal(2 * callsPerActorPerSidecar, await a.Counter(id).GetCountAsync());
+        }
+        // Rendezvous hashing spreads the 16 actors over both instances.
+        Assert.NotEmpty(a.Probe.Activations);
+        Assert.NotEmpty(b.Probe.Activations);
+    }
+
+    [Fact]
+    public async Task Actor_of_a_killed_owner_reactivates_on_the_survivor_with_its_state()
+    {
+        var ct = Timeout();
+        await using var redis = await RedisServer.StartAsync(ct);
+        var monitor = new TurnMonitor();
+        // A crash: the dead host's lease is not released and must expire.
+        var crash = new NodeOptions { ReleaseLeaseOnStop = false };
+        await using var a = await ActorNode.StartAsync("a", redis, monitor, crash, ct);
+        await using var b = await ActorNode.StartAsync("b", redis, monitor, crash, ct);
+        await a.WaitForHostsAsync(2, ct);
+        await b.WaitForHostsAsync(2, ct);
+        var id = Enumerable.Range(0, 100).Select(i => $"owned-by-b-{i}").First(b.Owns);
+        var viaA = a.Counter(id);
+        for (var i = 0; i < 3; i++)
+        {
+            await viaA.IncrementAsync();
+        }
+        Assert.Equal("b", await viaA.WhereAsync());
+
+        await b.StopAsync();
+
+        // Calls wait while the dead owner's lease runs out, then land on the survivor.
+        Assert.Equal(4, await viaA.IncrementAsync());
+        Assert.Equal("a", await viaA.WhereAsync());
+        Assert.Equal(1, a.Probe.Activations[id]);
+    }
+
+    [Fact]
+    public async Task Active_actor_is_deactivated_on_its_old_host_when_a_new_host_takes_it_over()
+    {
+        var ct = Timeout();
+        await using var redis = await RedisServer.StartAsync(ct);
+        var monitor = new TurnMonitor();
+        await using var a = await ActorNode.StartAsync("a", redis, monitor, new NodeOptions(), ct);
+        var ids = Enumerable.Range(0, 12).Select(i => $"mover-{i}").ToArray();
+        foreach (var id in ids)
+        {
+            await a.Counter(id).IncrementAsync();
+        }
+
+        await using var b = await ActorNode.StartAsync("b", redis, monitor, new NodeOptions(), ct);
+        await a.WaitForHostsAsync(2, ct);
+        var moved = ids.Where(b.Owns).ToList();
+        Assert.NotEmpty(moved);
+        while (moved.Any(id => !a.Probe.Deactivations.ContainsKey(id)))
+        {
+            await Task.Delay(50, ct);
+        }
+
+        foreach (var id in moved)
+        {
+            Assert.Equal(2, await a.Counter(id).IncrementAsync());
+            Assert.True(b.Probe.Activations.ContainsKey(id));
+        }
+        Assert.All(ids.Except(moved), id => Assert.False(a.Probe.Deactivations.ContainsKey(id)));
+    }
+}
