@@ -74,9 +74,9 @@ public static class ActorEndpoints
     {
         if (await reminders.GetAsync(new ActorKey(actorType, actorId), name, ct) is not { } reminder)
         {
-            // The SDK's GetReminderAsync maps a 500 to "no such reminder" (null); a 404 would make it throw.
-            return Results.Json(new { errorCode = "ERR_ACTOR_REMINDER_GET", message = $"reminder {name} not found" },
-                statusCode: StatusCodes.Status500InternalServerError);
+            // daprd answers 200 with a JSON null: the SDK's GetReminderAsync turns that into null, while any
+            // non-2xx status (404 included) makes it throw DaprApiException.
+            return Results.Text("null", "application/json");
         }
         var body = new Dictionary<string, object?>
         {

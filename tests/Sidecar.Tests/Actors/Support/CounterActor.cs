@@ -22,7 +22,13 @@ public interface ICounterActor : IActor
     Task FailAsync(string message);
 }
 
-public sealed record ReminderRequest(string Name, TimeSpan DueTime, TimeSpan Period, string Data);
+/// <summary>Remoting serialises arguments with DataContractSerializer, hence the attributes.</summary>
+[System.Runtime.Serialization.DataContract]
+public sealed record ReminderRequest(
+    [property: System.Runtime.Serialization.DataMember] string Name,
+    [property: System.Runtime.Serialization.DataMember] TimeSpan DueTime,
+    [property: System.Runtime.Serialization.DataMember] TimeSpan Period,
+    [property: System.Runtime.Serialization.DataMember] string Data);
 
 /// <summary>The test actor: a persisted counter that reports activations, turns, reminders and timers to a probe.</summary>
 public sealed class CounterActor(ActorHost host, ActorProbe probe) : Actor(host), ICounterActor, IRemindable
