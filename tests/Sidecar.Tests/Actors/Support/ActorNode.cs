@@ -20,6 +20,9 @@ public sealed record NodeOptions
 
     /// <summary>False plays a crash: the lease is left to expire.</summary>
     public bool ReleaseLeaseOnStop { get; init; } = true;
+
+    /// <summary>DAPR_API_TOKEN shared by the sidecars (and sent by the app and proxies).</summary>
+    public string? ApiToken { get; init; }
 }
 
 /// <summary>
@@ -34,14 +37,14 @@ public sealed class ActorNode : IAsyncDisposable
     private readonly WebApplication _app;
     private bool _stopped;
 
-    private ActorNode(string name, WebApplication sidecar, WebApplication app, string sidecarUrl, ActorProbe probe)
+    private ActorNode(string name, WebApplication sidecar, WebApplication app, string sidecarUrl, ActorProbe probe, string? apiToken)
     {
         Name = name;
         _sidecar = sidecar;
         _app = app;
         SidecarUrl = sidecarUrl;
         Probe = probe;
-        Proxies = new ActorProxyFactory(new ActorProxyOptions { HttpEndpoint = sidecarUrl });
+        Proxies = new ActorProxyFactory(new ActorProxyOptions { HttpEndpoint = sidecarUrl, DaprApiToken = apiToken ?? "" });
     }
 
     public string Name { get; }
@@ -78,6 +81,7 @@ public sealed class ActorNode : IAsyncDisposable
             DaprHttpPort = sidecarPort,
             ResourcesPath = "",
             InstanceId = $"{name}-{Guid.NewGuid():N}",
+            ApiToken = options.ApiToken,
         });
         sidecarBuilder.Services.AddSingleton(new ActorStoreBinding(
             new RedisActorStateStore(redis.Connection),
@@ -103,6 +107,10 @@ public sealed class ActorNode : IAsyncDisposable
         {
             o.Actors.RegisterActor<CounterActor>();
             o.HttpEndpoint = sidecarUrl;
+            if (options.ApiToken is { } token)
+            {
+                o.DaprApiToken = token;
+            }
             if (options.ActorIdleTimeout is { } idle)
             {
                 o.ActorIdleTimeout = idle;
@@ -117,7 +125,7 @@ public sealed class ActorNode : IAsyncDisposable
 
         await sidecar.StartAsync(ct);
         await app.StartAsync(ct);
-        var node = new ActorNode(name, sidecar, app, sidecarUrl, probe);
+        var node = new ActorNode(name, sidecar, app, sidecarUrl, probe, options.ApiToken);
         await node.Placement.WhenReady.WaitAsync(ct);
         return node;
     }
