@@ -26,6 +26,12 @@ public sealed class ActorRouter(
         Func<CancellationToken, Task<ActorCallResult>> runHere,
         CancellationToken ct)
     {
+        // Hot path: placement known and this host owns the actor; no timers, no allocation beyond the call itself.
+        if (placement.WhenReady.IsCompleted && placement.Table.Owner(actor.Type, actor.Id) is { } knownOwner
+            && (placement.IsSelf(knownOwner) || hops >= MaxHops))
+        {
+            return await runHere(ct);
+        }
         var opts = options.Value;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(opts.PlacementWaitTimeout);
