@@ -1,9 +1,5 @@
-using Natter.Sidecar.Actors;
+// A Dapr-API-compatible local sidecar: daprd's flags in, daprd's HTTP and gRPC APIs out.
+// The building blocks are listed in Hosting/SidecarApplication.cs, which tests host in-process too.
+using Natter.Sidecar.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddActors();
-var app = builder.Build();
-app.MapGet("/v1.0/healthz", () => Results.NoContent());
-app.MapGet("/v1.0/healthz/outbound", () => Results.NoContent());
-app.MapActorsApi();
-app.Run();
+await SidecarApplication.Build(args).RunAsync();

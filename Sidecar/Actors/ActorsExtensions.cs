@@ -7,8 +7,10 @@ using Natter.Sidecar.Actors.Placement;
 using Natter.Sidecar.Actors.Reminders;
 using Natter.Sidecar.Actors.State;
 using Natter.Sidecar.Actors.Timers;
-using Natter.Sidecar.AppChannel;
-using StackExchange.Redis;
+using Natter.Sidecar.Components;
+using Natter.Sidecar.Metadata;
+using Natter.Sidecar.Redis;
+using Natter.Sidecar.State;
 
 namespace Natter.Sidecar.Actors;
 
@@ -16,8 +18,8 @@ public static class ActorsExtensions
 {
     /// <summary>
     /// The actor runtime: discovery through /dapr/config, placement over Redis leases, turn-based calls, state,
-    /// reminders, timers and idle deactivation. Needs <see cref="Hosting.SidecarOptions"/> and an
-    /// <see cref="ActorStoreBinding"/> (the actor state store) in the container.
+    /// reminders, timers and idle deactivation. Comes after AddComponents, AddAppChannel and AddStateStores: it needs
+    /// the app channel and the state store marked actorStateStore.
     /// </summary>
     public static WebApplicationBuilder AddActors(this WebApplicationBuilder builder)
     {
@@ -25,17 +27,8 @@ public static class ActorsExtensions
         services.AddOptions<ActorsOptions>().Bind(builder.Configuration.GetSection(ActorsOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IStartupFilter, DoubleSlashPaths>();
-        if (!services.Any(d => d.ServiceType == typeof(AppReadiness)))
-        {
-            services.AddSingleton<AppReadiness>();
-            services.AddHostedService(sp => sp.GetRequiredService<AppReadiness>());
-        }
-        if (!services.Any(d => d.ServiceType == typeof(AppChannel.AppChannel)))
-        {
-            services.AddHttpClient<AppChannel.AppChannel>();
-        }
-        services.TryAddSingleton<ActorStoreBinding>(_ => throw new InvalidOperationException(
-            "Actors need a state store component with actorStateStore: true; none is registered."));
+        services.TryAddSingleton(sp => ActorStoreBinding.From(
+            sp.GetRequiredService<StateStoreRegistry>(), sp.GetRequiredService<IReadOnlyList<ComponentSpec>>()));
 
         services.AddSingleton<ActorTypesRegistry>();
         services.AddSingleton(sp => new AppActorClient(sp.GetRequiredService<AppChannel.AppChannel>()));
@@ -46,8 +39,8 @@ public static class ActorsExtensions
             return actors;
         });
         services.AddSingleton<IPlacementStore>(sp =>
-            sp.GetRequiredService<ActorStoreBinding>().RedisConfiguration is { } redis
-                ? new RedisPlacementStore(ConnectionMultiplexer.Connect(redis))
+            sp.GetRequiredService<ActorStoreBinding>() is { RedisHost: { Length: > 0 } host } binding
+                ? new RedisPlacementStore(sp.GetRequiredService<RedisConnections>().Shared(host, binding.RedisPassword))
                 : new LocalPlacementStore());
         services.AddSingleton<ActorPlacement>();
         services.AddSingleton<ActorForwarding>();
@@ -57,6 +50,7 @@ public static class ActorsExtensions
         services.AddSingleton<ActorTimers>();
         services.AddSingleton<LocalActorCalls>();
         services.AddSingleton<ActorStateApi>();
+        services.AddSingleton<IMetadataContributor, ActorsMetadata>();
 
         services.AddHostedService<ActorConfigDiscovery>();
         services.AddHostedService(sp => sp.GetRequiredService<ActorPlacement>());

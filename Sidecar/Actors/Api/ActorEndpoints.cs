@@ -20,7 +20,7 @@ public static class ActorEndpoints
 
     public static void MapActorEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/v1.0/actors/{actorType}/{actorId}");
+        var api = endpoints.MapGroup("/v1.0/actors/{actorType}/{actorId}").AddEndpointFilter(AnswerMissingStore);
         MapRoutedCalls(api);
         api.MapGet("state/{key}", (string actorType, string actorId, string key, ActorStateApi state, CancellationToken ct) =>
             state.GetAsync(new ActorKey(actorType, actorId), key, ct));
@@ -130,6 +130,19 @@ public static class ActorEndpoints
         using var copy = new MemoryStream();
         await request.Body.CopyToAsync(copy, request.HttpContext.RequestAborted);
         return copy.ToArray();
+    }
+
+    private static async ValueTask<object?> AnswerMissingStore(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (ActorStateStoreMissingException ex)
+        {
+            return Results.Json(new { errorCode = "ERR_ACTOR_RUNTIME_NOT_FOUND", message = ex.Message },
+                statusCode: StatusCodes.Status500InternalServerError);
+        }
     }
 
     private static async ValueTask<object?> RequirePeerToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

@@ -7,23 +7,25 @@ namespace Natter.Sidecar.Actors.State;
 /// The component marked actorStateStore: true. Actor state and reminders go through its store; placement leases
 /// live in its Redis when it is state.redis (with state.in-memory, actors can only live in this process).
 /// </summary>
-public sealed record ActorStoreBinding(IStateStore Store, ComponentSpec? Component)
+/// <remarks>
+/// Without such a component the sidecar still starts (an app may only call actors hosted elsewhere, or use no actors);
+/// actor state and reminder calls then fail with a clear error, and placement is this host alone.
+/// </remarks>
+public sealed record ActorStoreBinding(IStateStore? ConfiguredStore, ComponentSpec? Component)
 {
-    /// <summary>StackExchange.Redis configuration built from the component's redisHost and redisPassword, or null.</summary>
-    public string? RedisConfiguration
+    public IStateStore Store => ConfiguredStore ?? throw new ActorStateStoreMissingException();
+
+    public string? RedisHost => Component?.Type == ComponentTypes.StateRedis ? Component.Get("redisHost") : null;
+
+    public string? RedisPassword => Component?.Get("redisPassword");
+
+    /// <summary>Finds the actor state store among the loaded components, as daprd does at startup.</summary>
+    public static ActorStoreBinding From(StateStoreRegistry stores, IReadOnlyList<ComponentSpec> components)
     {
-        get
-        {
-            if (Component is not { Type: "state.redis" } spec || spec.Get("redisHost") is not { Length: > 0 } host)
-            {
-                return null;
-            }
-            var configuration = $"{host},abortConnect=false";
-            if (spec.Get("redisPassword") is { Length: > 0 } password)
-            {
-                configuration += $",password={password}";
-            }
-            return configuration;
-        }
+        var store = stores.ActorStateStore;
+        return new ActorStoreBinding(store, store is null ? null : components.First(c => c.Name == store.Name));
     }
 }
+
+public sealed class ActorStateStoreMissingException() : InvalidOperationException(
+    "actors need a state store component with metadata actorStateStore: \"true\"; none is loaded for this app");

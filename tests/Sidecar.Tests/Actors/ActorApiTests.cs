@@ -3,6 +3,9 @@ using System.Text;
 using Dapr.Actors;
 using Dapr.Actors.Client;
 using Natter.Sidecar.Tests.Actors.Support;
+using Natter.Sidecar.Tests.Infrastructure;
+
+using static Natter.Sidecar.Tests.Actors.Support.RedisForActors;
 
 namespace Natter.Sidecar.Tests.Actors;
 
@@ -16,7 +19,7 @@ public sealed class ActorApiTests
     public async Task Double_slash_actor_paths_are_routed()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(), new NodeOptions(), ct);
         using var http = new HttpClient();
 
@@ -29,7 +32,7 @@ public sealed class ActorApiTests
     public async Task State_transaction_upserts_and_deletes_together_and_reads_back_raw_json()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(), new NodeOptions(), ct);
         using var http = new HttpClient { BaseAddress = new Uri($"{node.SidecarUrl}/v1.0/actors/{ActorNode.ActorType}/raw/") };
         await http.PutAsync("state", new StringContent("""[{"operation":"upsert","request":{"key":"gone","value":1}}]"""), ct);
@@ -46,7 +49,7 @@ public sealed class ActorApiTests
     public async Task Non_remoting_json_call_reaches_the_actor()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(), new NodeOptions(), ct);
         await node.Counter("json").IncrementAsync();
         var proxy = ActorProxy.Create(new ActorId("json"), ActorNode.ActorType, new ActorProxyOptions { HttpEndpoint = node.SidecarUrl });
@@ -60,7 +63,7 @@ public sealed class ActorApiTests
     public async Task Peer_endpoint_refuses_calls_without_the_api_token_and_forwarded_calls_carry_it()
     {
         var ct = Timeout(90);
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         var options = new NodeOptions { ApiToken = "test-only-token" };
         var monitor = new TurnMonitor();
         await using var a = await ActorNode.StartAsync("a", redis, monitor, options, ct);
@@ -82,7 +85,7 @@ public sealed class ActorApiTests
     public async Task Invalid_reminder_schedule_is_rejected_with_400()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(), new NodeOptions(), ct);
         using var http = new HttpClient();
 

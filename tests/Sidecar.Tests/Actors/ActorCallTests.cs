@@ -1,5 +1,8 @@
 using Dapr.Actors;
 using Natter.Sidecar.Tests.Actors.Support;
+using Natter.Sidecar.Tests.Infrastructure;
+
+using static Natter.Sidecar.Tests.Actors.Support.RedisForActors;
 
 namespace Natter.Sidecar.Tests.Actors;
 
@@ -12,7 +15,7 @@ public sealed class ActorCallTests
     public async Task Actor_call_round_trips_through_the_sidecar_and_state_accumulates()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(), new NodeOptions(), ct);
 
         var counter = node.Counter("round-trip");
@@ -22,7 +25,7 @@ public sealed class ActorCallTests
         Assert.Equal("a", await counter.WhereAsync());
 
         // Stored in daprd's key layout, as the JSON the SDK sent.
-        var stored = await redis.Connection.GetDatabase().HashGetAsync($"counter||{ActorNode.ActorType}||round-trip||count", "data");
+        var stored = await redis.Database.HashGetAsync($"counter||{ActorNode.ActorType}||round-trip||count", "data");
         Assert.Equal("2", (string?)stored);
     }
 
@@ -30,7 +33,7 @@ public sealed class ActorCallTests
     public async Task Actor_method_that_throws_surfaces_as_an_exception_at_the_proxy()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(), new NodeOptions(), ct);
 
         var error = await Assert.ThrowsAsync<ActorMethodInvocationException>(() => node.Counter("thrower").FailAsync("chat is full"));
@@ -44,7 +47,7 @@ public sealed class ActorCallTests
     public async Task Actor_state_persists_across_idle_deactivation()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(),
             new NodeOptions { ActorIdleTimeout = TimeSpan.FromSeconds(1), ActorScanInterval = TimeSpan.FromMilliseconds(200) }, ct);
         var counter = node.Counter("sleepy");
@@ -65,7 +68,7 @@ public sealed class ActorCallTests
     public async Task Busy_actor_is_not_deactivated_while_idle_one_is()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(),
             new NodeOptions { ActorIdleTimeout = TimeSpan.FromSeconds(1), ActorScanInterval = TimeSpan.FromMilliseconds(200) }, ct);
         await node.Counter("idle").IncrementAsync();

@@ -1,4 +1,7 @@
 using Natter.Sidecar.Tests.Actors.Support;
+using Natter.Sidecar.Tests.Infrastructure;
+
+using static Natter.Sidecar.Tests.Actors.Support.RedisForActors;
 
 namespace Natter.Sidecar.Tests.Actors;
 
@@ -11,7 +14,7 @@ public sealed class ActorPlacementTests
     public async Task Two_instances_never_run_two_turns_of_one_actor_and_each_actor_lives_in_one_place()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         var monitor = new TurnMonitor();
         await using var a = await ActorNode.StartAsync("a", redis, monitor, new NodeOptions(), ct);
         await using var b = await ActorNode.StartAsync("b", redis, monitor, new NodeOptions(), ct);
@@ -46,7 +49,7 @@ public sealed class ActorPlacementTests
     public async Task Actor_of_a_killed_owner_reactivates_on_the_survivor_with_its_state()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         var monitor = new TurnMonitor();
         // A crash: the dead host's lease is not released and must expire.
         var crash = new NodeOptions { ReleaseLeaseOnStop = false };
@@ -74,7 +77,7 @@ public sealed class ActorPlacementTests
     public async Task Active_actor_is_deactivated_on_its_old_host_when_a_new_host_takes_it_over()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         var monitor = new TurnMonitor();
         await using var a = await ActorNode.StartAsync("a", redis, monitor, new NodeOptions(), ct);
         var ids = Enumerable.Range(0, 12).Select(i => $"mover-{i}").ToArray();

@@ -1,4 +1,7 @@
 using Natter.Sidecar.Tests.Actors.Support;
+using Natter.Sidecar.Tests.Infrastructure;
+
+using static Natter.Sidecar.Tests.Actors.Support.RedisForActors;
 
 namespace Natter.Sidecar.Tests.Actors;
 
@@ -19,7 +22,7 @@ public sealed class ActorReminderTests
     public async Task Reminder_fires_with_its_data_and_keeps_firing_after_a_sidecar_restart()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         var monitor = new TurnMonitor();
         var first = await ActorNode.StartAsync("first", redis, monitor, new NodeOptions(), ct);
         await first.Counter("alarm").RemindAsync(new ReminderRequest("ring", TimeSpan.Zero, TimeSpan.FromMilliseconds(300), "wake up"));
@@ -38,7 +41,7 @@ public sealed class ActorReminderTests
     public async Task Reminder_due_while_no_host_was_running_fires_when_the_next_owner_loads_it()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         var monitor = new TurnMonitor();
         var first = await ActorNode.StartAsync("first", redis, monitor, new NodeOptions(), ct);
         await first.Counter("later").RemindAsync(new ReminderRequest("once", TimeSpan.FromSeconds(2), TimeSpan.Zero, "late"));
@@ -63,7 +66,7 @@ public sealed class ActorReminderTests
     public async Task Unregistered_reminder_stops_firing_and_is_gone()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(), new NodeOptions(), ct);
         var actor = node.Counter("quiet");
         await actor.RemindAsync(new ReminderRequest("tick", TimeSpan.Zero, TimeSpan.FromMilliseconds(200), "x"));
@@ -83,7 +86,7 @@ public sealed class ActorReminderTests
     public async Task Reminder_with_repetitions_fires_that_many_times()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(), new NodeOptions(), ct);
         var body = """{"dueTime":"0h0m0s0ms","period":"R3/PT1S","data":"cmVwZWF0"}""";
         using var http = new HttpClient();
@@ -100,7 +103,7 @@ public sealed class ActorReminderTests
     public async Task Timer_fires_repeatedly_on_the_owner_with_its_data()
     {
         var ct = Timeout();
-        await using var redis = await RedisServer.StartAsync(ct);
+        await using var redis = await StartRedisAsync();
         await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(),
             new NodeOptions { ActorIdleTimeout = TimeSpan.FromSeconds(3), ActorScanInterval = TimeSpan.FromMilliseconds(200) }, ct);
 

@@ -5,9 +5,7 @@ using Natter.Sidecar.Actors;
 using Natter.Sidecar.Actors.Activation;
 using Natter.Sidecar.Actors.Placement;
 using Natter.Sidecar.Actors.Reminders;
-using Natter.Sidecar.Actors.State;
-using Natter.Sidecar.Components;
-using Natter.Sidecar.Hosting;
+using Natter.Sidecar.Tests.Infrastructure;
 
 namespace Natter.Sidecar.Tests.Actors.Support;
 
@@ -33,14 +31,16 @@ public sealed class ActorNode : IAsyncDisposable
 {
     public const string ActorType = nameof(CounterActor);
 
-    private readonly WebApplication _sidecar;
+    private readonly SidecarHost _sidecar;
+    private readonly ResourcesFolder _resources;
     private readonly WebApplication _app;
     private bool _stopped;
 
-    private ActorNode(string name, WebApplication sidecar, WebApplication app, string sidecarUrl, ActorProbe probe, string? apiToken)
+    private ActorNode(string name, SidecarHost sidecar, ResourcesFolder resources, WebApplication app, string sidecarUrl, ActorProbe probe, string? apiToken)
     {
         Name = name;
         _sidecar = sidecar;
+        _resources = resources;
         _app = app;
         SidecarUrl = sidecarUrl;
         Probe = probe;
@@ -66,38 +66,29 @@ public sealed class ActorNode : IAsyncDisposable
     public static async Task<ActorNode> StartAsync(
         string name, RedisServer redis, TurnMonitor monitor, NodeOptions options, CancellationToken ct)
     {
-        var sidecarPort = FreePort.Next();
-        var appPort = FreePort.Next();
-        var sidecarUrl = $"http://127.0.0.1:{sidecarPort}";
+        var appPort = FreePorts.Next();
+        var resources = new ResourcesFolder().WithRedisState(redis.Address, actorStateStore: true);
+        var settings = new SidecarSettings("counter", resources.Path) { AppPort = appPort };
+        if (options.ApiToken is { } apiToken)
+        {
+            settings = settings.WithEnvironment("DAPR_API_TOKEN", apiToken);
+        }
+        var sidecarUrl = settings.HttpEndpoint;
         var probe = new ActorProbe(name, monitor);
 
-        var sidecarBuilder = WebApplication.CreateBuilder();
-        sidecarBuilder.WebHost.UseUrls(sidecarUrl);
-        sidecarBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
-        sidecarBuilder.Services.AddSingleton(new SidecarOptions
+        // The real sidecar application (components from YAML, state.redis, API token), with test-sized placement timings.
+        var sidecar = await SidecarHost.StartAsync(settings, builder =>
         {
-            AppId = "counter",
-            AppPort = appPort,
-            DaprHttpPort = sidecarPort,
-            ResourcesPath = "",
-            InstanceId = $"{name}-{Guid.NewGuid():N}",
-            ApiToken = options.ApiToken,
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Services.Configure<ActorsOptions>(o =>
+            {
+                o.LeaseTtl = options.LeaseTtl;
+                o.LeaseRenewInterval = options.LeaseRenewInterval;
+                o.ReleaseLeaseOnStop = options.ReleaseLeaseOnStop;
+                o.ConfigRetryInterval = TimeSpan.FromMilliseconds(100);
+                o.ReminderRetryInterval = TimeSpan.FromMilliseconds(200);
+            });
         });
-        sidecarBuilder.Services.AddSingleton(new ActorStoreBinding(
-            new RedisActorStateStore(redis.Connection),
-            new ComponentSpec("statestore", "state.redis", "v1",
-                new Dictionary<string, string> { ["redisHost"] = redis.HostAndPort, ["actorStateStore"] = "true" }, [], "test")));
-        sidecarBuilder.Services.Configure<ActorsOptions>(o =>
-        {
-            o.LeaseTtl = options.LeaseTtl;
-            o.LeaseRenewInterval = options.LeaseRenewInterval;
-            o.ReleaseLeaseOnStop = options.ReleaseLeaseOnStop;
-            o.ConfigRetryInterval = TimeSpan.FromMilliseconds(100);
-            o.ReminderRetryInterval = TimeSpan.FromMilliseconds(200);
-        });
-        sidecarBuilder.AddActors();
-        var sidecar = sidecarBuilder.Build();
-        sidecar.MapActorsApi();
 
         var appBuilder = WebApplication.CreateBuilder();
         appBuilder.WebHost.UseUrls($"http://127.0.0.1:{appPort}");
@@ -123,9 +114,8 @@ public sealed class ActorNode : IAsyncDisposable
         var app = appBuilder.Build();
         app.MapActorsHandlers();
 
-        await sidecar.StartAsync(ct);
         await app.StartAsync(ct);
-        var node = new ActorNode(name, sidecar, app, sidecarUrl, probe, options.ApiToken);
+        var node = new ActorNode(name, sidecar, resources, app, sidecarUrl, probe, options.ApiToken);
         await node.Placement.WhenReady.WaitAsync(ct);
         return node;
     }
@@ -151,10 +141,10 @@ public sealed class ActorNode : IAsyncDisposable
             return;
         }
         _stopped = true;
-        await _sidecar.StopAsync();
-        await _app.StopAsync();
         await _sidecar.DisposeAsync();
+        await _app.StopAsync();
         await _app.DisposeAsync();
+        _resources.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
