@@ -82,6 +82,23 @@ public sealed class ActorApiTests
     }
 
     [Fact]
+    public async Task Metadata_lists_hosted_actor_types_with_their_active_counts()
+    {
+        var ct = Timeout();
+        await using var redis = await StartRedisAsync();
+        await using var node = await ActorNode.StartAsync("a", redis, new TurnMonitor(), new NodeOptions(), ct);
+        await node.Counter("m1").IncrementAsync();
+        await node.Counter("m2").IncrementAsync();
+        using var http = new HttpClient();
+
+        using var metadata = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"{node.SidecarUrl}/v1.0/metadata", ct));
+
+        var actor = Assert.Single(metadata.RootElement.GetProperty("actors").EnumerateArray());
+        Assert.Equal(ActorNode.ActorType, actor.GetProperty("type").GetString());
+        Assert.Equal(2, actor.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
     public async Task Invalid_reminder_schedule_is_rejected_with_400()
     {
         var ct = Timeout();
