@@ -1,3 +1,12 @@
 // Each benchmark writes its figures, with machine, date and command, into BENCHMARKS.md.
-Console.WriteLine("usage: dotnet run -c Release --project bench -- <sidecar|messaging|media>");
-return 2;
+return args.FirstOrDefault() switch
+{
+    "actors" => await Natter.Benchmarks.ActorBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.WriteLine("usage: dotnet run -c Release --project bench -- <sidecar|messaging|media|actors>");
+    return 2;
+}

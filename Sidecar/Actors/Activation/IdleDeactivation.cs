@@ -17,7 +17,7 @@ public sealed class IdleDeactivation(ActiveActors actors, ActorTypesRegistry typ
             return;
         }
         using var timer = new PeriodicTimer(config.ScanInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await NextScanAsync(timer, stoppingToken))
         {
             foreach (var activation in actors.All)
             {
@@ -35,6 +35,18 @@ public sealed class IdleDeactivation(ActiveActors actors, ActorTypesRegistry typ
                     logger.LogWarning(ex, "Idle deactivation of {Actor} failed", activation.Key);
                 }
             }
+        }
+    }
+
+    private static async Task<bool> NextScanAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false; // Stopping.
         }
     }
 }
