@@ -27,7 +27,7 @@ public sealed class ActorRouter(
         CancellationToken ct)
     {
         // Hot path: placement known and this host owns the actor; no timers, no allocation beyond the call itself.
-        if (placement.WhenReady.IsCompleted && placement.Table.Owner(actor.Type, actor.Id) is { } knownOwner
+        if (placement.WhenReady.IsCompleted && placement.HoldsLease && placement.Table.Owner(actor.Type, actor.Id) is { } knownOwner
             && (placement.IsSelf(knownOwner) || hops >= MaxHops))
         {
             return await runHere(ct);
@@ -43,7 +43,7 @@ public sealed class ActorRouter(
             }
             while (true)
             {
-                var owner = placement.Table.Owner(actor.Type, actor.Id);
+                var owner = placement.HoldsLease ? placement.Table.Owner(actor.Type, actor.Id) : null;
                 if (owner is not null && (placement.IsSelf(owner) || hops >= MaxHops))
                 {
                     return await runHere(ct);

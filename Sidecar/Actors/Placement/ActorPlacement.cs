@@ -21,6 +21,7 @@ public sealed class ActorPlacement(
     private readonly SemaphoreSlim _refreshRequested = new(0, 1);
     private readonly Channel<PlacementTable> _changes = Channel.CreateUnbounded<PlacementTable>(new() { SingleReader = true });
     private volatile PlacementTable _table = PlacementTable.Empty;
+    private long _leaseValidUntil;
     private PlacementHost? _self;
 
     public PlacementTable Table => _table;
@@ -34,6 +35,12 @@ public sealed class ActorPlacement(
     public event Func<PlacementTable, Task>? Changed;
 
     public bool IsSelf(PlacementHost host) => host.InstanceId == sidecar.InstanceId;
+
+    /// <summary>
+    /// Whether this host's lease is surely alive. After a stall (GC, starved thread pool) longer than the lease, others
+    /// may already own this host's actors: it must not run a turn before it has renewed and re-read placement.
+    /// </summary>
+    public bool HoldsLease => Environment.TickCount64 < Interlocked.Read(ref _leaseValidUntil);
 
     /// <summary>Asks for an early re-read, e.g. after a forward to an owner failed because it died.</summary>
     public void RequestRefresh()
@@ -66,8 +73,14 @@ public sealed class ActorPlacement(
         {
             try
             {
+                // Counted from before the request: the lease Redis grants expires no earlier than this.
+                var sentAt = Environment.TickCount64;
                 var hosts = await store.RenewAndReadAsync(_self, opts.LeaseTtl, stoppingToken);
                 var table = new PlacementTable(hosts);
+                // Keep a renewal interval of margin for clock drift and the time others take to notice an expiry.
+                Interlocked.Exchange(ref _leaseValidUntil, store is LocalPlacementStore
+                    ? long.MaxValue // Nobody else can take this host's actors.
+                    : sentAt + (long)(opts.LeaseTtl - opts.LeaseRenewInterval).TotalMilliseconds);
                 if (table.Signature != _table.Signature)
                 {
                     logger.LogInformation("Placement changed: {Hosts}", table.Signature);

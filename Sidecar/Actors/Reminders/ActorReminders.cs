@@ -110,6 +110,11 @@ public sealed class ActorReminders(
                 {
                     await Task.Delay(wait, time, ct);
                 }
+                while (!placement.HoldsLease)
+                {
+                    // Stalled past the lease: wait for the renewal that tells whether this host still owns the actor.
+                    await Task.Delay(options.Value.LeaseRenewInterval / 4, time, ct);
+                }
                 if (placement.Table.Owner(actorType, actor.Id) is not { } owner || !placement.IsSelf(owner))
                 {
                     return; // Moved: the new owner loads it from the store.

@@ -13,7 +13,8 @@ public sealed record NodeOptions
 {
     public TimeSpan? ActorIdleTimeout { get; init; }
     public TimeSpan? ActorScanInterval { get; init; }
-    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromMilliseconds(1500);
+    /// <summary>Short enough for a crashed host to be replaced quickly, long enough for a loaded 2-core test machine.</summary>
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(3);
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>False plays a crash: the lease is left to expire.</summary>
