@@ -20,12 +20,16 @@ public static class GrpcApiExtensions
         builder.Services.AddSingleton<ApiTokenInterceptor>();
         builder.Services.AddSingleton<StateGrpcService>();
         builder.Services.AddSingleton<IServiceMethodProvider<StateGrpcService>, StateGrpcMethods>();
+        builder.Services.AddSingleton<Metadata.MetadataGrpcService>();
+        builder.Services.AddSingleton<IServiceMethodProvider<Metadata.MetadataGrpcService>, Metadata.MetadataGrpcMethods>();
         return builder;
     }
 
     public static WebApplication MapGrpcDaprApi(this WebApplication app)
     {
         app.MapGrpcService<StateGrpcService>();
+        app.MapGrpcService<PubSub.PublishGrpcService>();
+        app.MapGrpcService<Metadata.MetadataGrpcService>();
         return app;
     }
 }

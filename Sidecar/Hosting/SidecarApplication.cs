@@ -1,5 +1,6 @@
 using Natter.Sidecar.Actors;
 using Natter.Sidecar.AppChannel;
+using Natter.Sidecar.Bindings;
 using Natter.Sidecar.Components;
 using Natter.Sidecar.Grpc;
 using Natter.Sidecar.Health;
@@ -25,7 +26,8 @@ public static class SidecarApplication
         builder.AddAppChannel();
         builder.AddStateStores();
         builder.AddActors();
-        builder.AddSubscriptions();
+        builder.AddPubSub();
+        builder.AddBindings();
         builder.AddGrpcApi();
         builder.AddSidecarTelemetry();
         configure?.Invoke(builder);
@@ -35,6 +37,7 @@ public static class SidecarApplication
         app.MapHealthApi();
         app.MapStateApi();
         app.MapActorsApi();
+        app.MapPublishApi();
         app.MapGrpcDaprApi();
         app.MapMetadataApi();
         return app;

@@ -36,6 +36,7 @@ public static class SidecarHostingExtensions
         // Per-request framework logs would cost more than the requests themselves.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
         return builder;
     }
 

@@ -55,7 +55,7 @@ public static class MetadataApi
         return app;
     }
 
-    private static string[] CapabilitiesOf(ComponentSpec component) => component.Type switch
+    public static string[] CapabilitiesOf(ComponentSpec component) => component.Type switch
     {
         ComponentTypes.StateRedis or ComponentTypes.StateInMemory => component.GetBool("actorStateStore")
             ? ["ETAG", "TRANSACTIONAL", "TTL", "ACTOR"]

@@ -15,14 +15,15 @@ public sealed class RedisConnections(ILoggerFactory loggerFactory) : IAsyncDispo
     public IConnectionMultiplexer Shared(string host, string? password) =>
         _shared.GetOrAdd($"{host}|{password}", _ => new Lazy<ConnectionMultiplexer>(() => Connect(host, password, "shared"))).Value;
 
+    /// <summary>A connection of its own, speaking RESP2 so XREADGROUP replies keep their array shape.</summary>
     public IConnectionMultiplexer Dedicated(string host, string? password, string purpose)
     {
-        var connection = Connect(host, password, purpose);
+        var connection = Connect(host, password, purpose, RedisProtocol.Resp2);
         _dedicated.Add(connection);
         return connection;
     }
 
-    private ConnectionMultiplexer Connect(string host, string? password, string purpose)
+    private ConnectionMultiplexer Connect(string host, string? password, string purpose, RedisProtocol? protocol = null)
     {
         var options = ConfigurationOptions.Parse(host);
         options.Password = string.IsNullOrEmpty(password) ? options.Password : password;
@@ -30,6 +31,7 @@ public sealed class RedisConnections(ILoggerFactory loggerFactory) : IAsyncDispo
         options.AbortOnConnectFail = false;
         options.ClientName = $"natter-sidecar-{purpose}";
         options.LoggerFactory = loggerFactory;
+        options.Protocol = protocol ?? options.Protocol;
         return ConnectionMultiplexer.Connect(options);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Natter.Sidecar.Components;
 using Natter.Sidecar.Hosting;
 using Natter.Sidecar.Redis;
@@ -8,7 +9,7 @@ public static class StateStoreExtensions
 {
     public static WebApplicationBuilder AddStateStores(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<RedisConnections>();
+        builder.Services.TryAddSingleton<RedisConnections>();
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<SidecarOptions>();

@@ -46,6 +46,13 @@ public sealed class TestApp : IAsyncDisposable
         return new TestApp(app, appPort);
     }
 
+    /// <summary>Stops at once, aborting requests in progress: to the sidecar this is an app that died mid-request.</summary>
+    public async Task KillAsync()
+    {
+        await App.StopAsync(new CancellationToken(canceled: true));
+        await App.DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
