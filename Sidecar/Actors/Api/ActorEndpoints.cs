@@ -18,61 +18,95 @@ public static class ActorEndpoints
 {
     private static readonly string[] PutOrPost = ["PUT", "POST"];
 
+    // Plain RequestDelegates (no parameter binding, no endpoint filters): nothing is code-generated when routing is
+    // first built, which keeps a fresh sidecar's first answer fast. ASP0016 misreads the inner lambdas handed to
+    // AnswerAsync/RouteAsync as the request delegates; the outer ones do write the response.
+#pragma warning disable ASP0016
     public static void MapActorEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/v1.0/actors/{actorType}/{actorId}").AddEndpointFilter(AnswerMissingStore);
-        MapRoutedCalls(api);
-        api.MapGet("state/{key}", (string actorType, string actorId, string key, ActorStateApi state, CancellationToken ct) =>
-            state.GetAsync(new ActorKey(actorType, actorId), key, ct));
-        api.MapMethods("state", PutOrPost, async (HttpContext ctx, string actorType, string actorId, ActorStateApi state) =>
-            await state.TransactAsync(new ActorKey(actorType, actorId), await ReadBodyAsync(ctx.Request), ctx.RequestAborted));
-        api.MapGet("reminders/{name}", GetReminderAsync);
-
-        var peers = endpoints.MapGroup(ActorForwarding.InternalPrefix + "/{actorType}/{actorId}")
-            .AddEndpointFilter(RequirePeerToken)
-            .ExcludeFromDescription();
-        MapRoutedCalls(peers);
+        const string api = "/v1.0/actors/{actorType}/{actorId}/";
+        MapRoutedCalls(endpoints, api, fromPeer: false);
+        endpoints.MapGet(api + "state/{key}", ctx => AnswerAsync(ctx, c =>
+            c.RequestServices.GetRequiredService<ActorStateApi>().GetAsync(Actor(c), Route(c, "key"), c.RequestAborted)));
+        endpoints.MapMethods(api + "state", PutOrPost, ctx => AnswerAsync(ctx, async c =>
+            await c.RequestServices.GetRequiredService<ActorStateApi>().TransactAsync(Actor(c), await ReadBodyAsync(c.Request), c.RequestAborted)));
+        endpoints.MapGet(api + "reminders/{name}", ctx => AnswerAsync(ctx, GetReminderAsync));
+        MapRoutedCalls(endpoints, ActorForwarding.InternalPrefix + "/{actorType}/{actorId}/", fromPeer: true);
     }
 
-    private static void MapRoutedCalls(RouteGroupBuilder group)
+    private static void MapRoutedCalls(IEndpointRouteBuilder endpoints, string prefix, bool fromPeer)
     {
-        group.MapMethods("method/{method}", PutOrPost, (HttpContext ctx, string actorType, string actorId, string method) =>
-            RouteAsync(ctx, new ActorKey(actorType, actorId), $"method/{Uri.EscapeDataString(method)}", HttpMethod.Put,
-                (local, call, ct) => local.InvokeAsync(new ActorKey(actorType, actorId), method, call, ct)));
-        group.MapMethods("reminders/{name}", PutOrPost, (HttpContext ctx, string actorType, string actorId, string name) =>
-            RouteAsync(ctx, new ActorKey(actorType, actorId), $"reminders/{Uri.EscapeDataString(name)}", HttpMethod.Put,
-                (local, call, ct) => local.RegisterReminderAsync(new ActorKey(actorType, actorId), name, call, ct)));
-        group.MapDelete("reminders/{name}", (HttpContext ctx, string actorType, string actorId, string name) =>
-            RouteAsync(ctx, new ActorKey(actorType, actorId), $"reminders/{Uri.EscapeDataString(name)}", HttpMethod.Delete,
-                (local, _, ct) => local.UnregisterReminderAsync(new ActorKey(actorType, actorId), name, ct)));
-        group.MapMethods("timers/{name}", PutOrPost, (HttpContext ctx, string actorType, string actorId, string name) =>
-            RouteAsync(ctx, new ActorKey(actorType, actorId), $"timers/{Uri.EscapeDataString(name)}", HttpMethod.Put,
-                (local, call, _) => local.RegisterTimerAsync(new ActorKey(actorType, actorId), name, call)));
-        group.MapDelete("timers/{name}", (HttpContext ctx, string actorType, string actorId, string name) =>
-            RouteAsync(ctx, new ActorKey(actorType, actorId), $"timers/{Uri.EscapeDataString(name)}", HttpMethod.Delete,
-                (local, _, _) => local.UnregisterTimerAsync(new ActorKey(actorType, actorId), name)));
+        endpoints.MapMethods(prefix + "method/{name}", PutOrPost, ctx => RouteAsync(ctx, fromPeer, "method", HttpMethod.Put,
+            (local, actor, name, call, ct) => local.InvokeAsync(actor, name, call, ct)));
+        endpoints.MapMethods(prefix + "reminders/{name}", PutOrPost, ctx => RouteAsync(ctx, fromPeer, "reminders", HttpMethod.Put,
+            (local, actor, name, call, ct) => local.RegisterReminderAsync(actor, name, call, ct)));
+        endpoints.MapDelete(prefix + "reminders/{name}", ctx => RouteAsync(ctx, fromPeer, "reminders", HttpMethod.Delete,
+            (local, actor, name, _, ct) => local.UnregisterReminderAsync(actor, name, ct)));
+        endpoints.MapMethods(prefix + "timers/{name}", PutOrPost, ctx => RouteAsync(ctx, fromPeer, "timers", HttpMethod.Put,
+            (local, actor, name, call, _) => local.RegisterTimerAsync(actor, name, call)));
+        endpoints.MapDelete(prefix + "timers/{name}", ctx => RouteAsync(ctx, fromPeer, "timers", HttpMethod.Delete,
+            (local, actor, name, _, _) => local.UnregisterTimerAsync(actor, name)));
+    }
+
+#pragma warning restore ASP0016
+
+    private static ActorKey Actor(HttpContext ctx) => new(Route(ctx, "actorType"), Route(ctx, "actorId"));
+
+    private static string Route(HttpContext ctx, string name) => (string)ctx.Request.RouteValues[name]!;
+
+    private static async Task AnswerAsync(HttpContext ctx, Func<HttpContext, Task<IResult>> handler)
+    {
+        IResult result;
+        try
+        {
+            result = await handler(ctx);
+        }
+        catch (ActorStateStoreMissingException ex)
+        {
+            result = Results.Json(new { errorCode = "ERR_ACTOR_RUNTIME_NOT_FOUND", message = ex.Message },
+                statusCode: StatusCodes.Status500InternalServerError);
+        }
+        await result.ExecuteAsync(ctx);
     }
 
     private static async Task RouteAsync(
         HttpContext ctx,
-        ActorKey actor,
-        string rest,
+        bool fromPeer,
+        string kind,
         HttpMethod forwardAs,
-        Func<LocalActorCalls, ActorCall, CancellationToken, Task<ActorCallResult>> runHere)
+        Func<LocalActorCalls, ActorKey, string, ActorCall, CancellationToken, Task<ActorCallResult>> runHere)
     {
-        var call = new ActorCall(ctx.Request.Method, await ReadBodyAsync(ctx.Request), ActorCallHeaders.From(ctx.Request.Headers));
-        var hops = int.TryParse(ctx.Request.Headers[ActorForwarding.HopsHeader], CultureInfo.InvariantCulture, out var h) ? h : 0;
         var services = ctx.RequestServices;
+        if (fromPeer && !PeerTokenMatches(ctx))
+        {
+            await Results.Json(new { errorCode = "ERR_UNAUTHORIZED", message = "invalid api token" },
+                statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(ctx);
+            return;
+        }
+        var actor = Actor(ctx);
+        var name = Route(ctx, "name");
+        var call = new ActorCall(ctx.Request.Method, await ReadBodyAsync(ctx.Request), ActorCallHeaders.From(ctx.Request.Headers));
+        var hops = fromPeer && int.TryParse(ctx.Request.Headers[ActorForwarding.HopsHeader], CultureInfo.InvariantCulture, out var h) ? h : 0;
         var local = services.GetRequiredService<LocalActorCalls>();
-        var relative = $"{Uri.EscapeDataString(actor.Type)}/{Uri.EscapeDataString(actor.Id)}/{rest}";
-        var result = await services.GetRequiredService<ActorRouter>()
-            .RouteAsync(actor, forwardAs, relative, call, hops, ct => runHere(local, call, ct), ctx.RequestAborted);
+        var relative = $"{Uri.EscapeDataString(actor.Type)}/{Uri.EscapeDataString(actor.Id)}/{kind}/{Uri.EscapeDataString(name)}";
+        ActorCallResult result;
+        try
+        {
+            result = await services.GetRequiredService<ActorRouter>()
+                .RouteAsync(actor, forwardAs, relative, call, hops, ct => runHere(local, actor, name, call, ct), ctx.RequestAborted);
+        }
+        catch (ActorStateStoreMissingException ex)
+        {
+            result = ActorCallResult.Error(StatusCodes.Status500InternalServerError, "ERR_ACTOR_RUNTIME_NOT_FOUND", ex.Message);
+        }
         await WriteAsync(ctx.Response, result);
     }
 
-    private static async Task<IResult> GetReminderAsync(string actorType, string actorId, string name, ActorReminders reminders, CancellationToken ct)
+    private static async Task<IResult> GetReminderAsync(HttpContext ctx)
     {
-        if (await reminders.GetAsync(new ActorKey(actorType, actorId), name, ct) is not { } reminder)
+        var reminders = ctx.RequestServices.GetRequiredService<ActorReminders>();
+        var (actorType, actorId, name) = (Route(ctx, "actorType"), Route(ctx, "actorId"), Route(ctx, "name"));
+        if (await reminders.GetAsync(new ActorKey(actorType, actorId), name, ctx.RequestAborted) is not { } reminder)
         {
             // daprd answers 200 with a JSON null: the SDK's GetReminderAsync turns that into null, while any
             // non-2xx status (404 included) makes it throw DaprApiException.
@@ -132,31 +166,16 @@ public static class ActorEndpoints
         return copy.ToArray();
     }
 
-    private static async ValueTask<object?> AnswerMissingStore(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private static bool PeerTokenMatches(HttpContext ctx)
     {
-        try
+        // The global API token middleware guards these paths too; checked here as well so the peer endpoint never
+        // depends on how the application is composed.
+        var token = ctx.RequestServices.GetRequiredService<SidecarOptions>().ApiToken;
+        if (token is not { Length: > 0 })
         {
-            return await next(context);
+            return true;
         }
-        catch (ActorStateStoreMissingException ex)
-        {
-            return Results.Json(new { errorCode = "ERR_ACTOR_RUNTIME_NOT_FOUND", message = ex.Message },
-                statusCode: StatusCodes.Status500InternalServerError);
-        }
-    }
-
-    private static async ValueTask<object?> RequirePeerToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var token = context.HttpContext.RequestServices.GetRequiredService<SidecarOptions>().ApiToken;
-        if (token is { Length: > 0 })
-        {
-            var sent = context.HttpContext.Request.Headers["dapr-api-token"].ToString();
-            if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(token)))
-            {
-                return Results.Json(new { errorCode = "ERR_UNAUTHORIZED", message = "invalid api token" },
-                    statusCode: StatusCodes.Status401Unauthorized);
-            }
-        }
-        return await next(context);
+        var sent = ctx.Request.Headers["dapr-api-token"].ToString();
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(token));
     }
 }

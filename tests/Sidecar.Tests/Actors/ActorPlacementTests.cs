@@ -102,4 +102,32 @@ public sealed class ActorPlacementTests
         }
         Assert.All(ids.Except(moved), id => Assert.False(a.Probe.Deactivations.ContainsKey(id)));
     }
+
+    [Fact]
+    public async Task Reminders_of_a_killed_owner_keep_firing_on_the_survivor()
+    {
+        var ct = Timeout();
+        await using var redis = await StartRedisAsync();
+        var monitor = new TurnMonitor();
+        var crash = new NodeOptions { ReleaseLeaseOnStop = false };
+        await using var a = await ActorNode.StartAsync("a", redis, monitor, crash, ct);
+        await using var b = await ActorNode.StartAsync("b", redis, monitor, crash, ct);
+        await a.WaitForHostsAsync(2, ct);
+        await b.WaitForHostsAsync(2, ct);
+        var id = Enumerable.Range(0, 100).Select(i => $"reminded-{i}").First(b.Owns);
+        await a.Counter(id).RemindAsync(new ReminderRequest("beat", TimeSpan.Zero, TimeSpan.FromMilliseconds(300), "alive"));
+        while (b.Probe.Reminders.Count < 2)
+        {
+            await Task.Delay(50, ct);
+        }
+        Assert.Empty(a.Probe.Reminders);
+
+        await b.StopAsync();
+
+        while (a.Probe.Reminders.Count < 2)
+        {
+            await Task.Delay(50, ct);
+        }
+        Assert.All(a.Probe.Reminders, r => Assert.Equal((id, "beat", "alive"), r));
+    }
 }
