@@ -30,6 +30,28 @@ public sealed class ActorCallTests
     }
 
     [Fact]
+    public async Task In_memory_actor_state_store_keeps_actors_and_reminders_on_this_host_alone()
+    {
+        var ct = Timeout();
+        await using var redis = await StartRedisAsync();
+        await using var node = await ActorNode.StartAsync("solo", redis, new TurnMonitor(), new NodeOptions { InMemoryStore = true }, ct);
+        var counter = node.Counter("local");
+
+        Assert.Equal(1, await counter.IncrementAsync());
+        Assert.Equal(2, await counter.IncrementAsync());
+        await counter.RemindAsync(new ReminderRequest("r", TimeSpan.Zero, TimeSpan.Zero, "in memory"));
+        while (node.Probe.Reminders.IsEmpty)
+        {
+            await Task.Delay(50, ct);
+        }
+
+        Assert.Equal(("local", "r", "in memory"), Assert.Single(node.Probe.Reminders));
+        Assert.Single(node.Placement.Table.Hosts);
+        // Nothing went to Redis: neither leases nor state.
+        Assert.Empty(await redis.Server.Connection.GetServer(redis.Address).KeysAsync().ToListAsync(ct));
+    }
+
+    [Fact]
     public async Task Actor_method_that_throws_surfaces_as_an_exception_at_the_proxy()
     {
         var ct = Timeout();

@@ -20,6 +20,9 @@ public sealed record NodeOptions
     /// <summary>False plays a crash: the lease is left to expire.</summary>
     public bool ReleaseLeaseOnStop { get; init; } = true;
 
+    /// <summary>state.in-memory as the actor state store instead of the test's Redis.</summary>
+    public bool InMemoryStore { get; init; }
+
     /// <summary>DAPR_API_TOKEN shared by the sidecars (and sent by the app and proxies).</summary>
     public string? ApiToken { get; init; }
 }
@@ -68,7 +71,20 @@ public sealed class ActorNode : IAsyncDisposable
         string name, RedisServer redis, TurnMonitor monitor, NodeOptions options, CancellationToken ct)
     {
         var appPort = FreePorts.Next();
-        var resources = new ResourcesFolder().WithRedisState(redis.Address, actorStateStore: true);
+        var resources = options.InMemoryStore
+            ? new ResourcesFolder().Write("statestore.yaml", """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.in-memory
+                  version: v1
+                  metadata:
+                    - name: actorStateStore
+                      value: "true"
+                """)
+            : new ResourcesFolder().WithRedisState(redis.Address, actorStateStore: true);
         var settings = new SidecarSettings("counter", resources.Path) { AppPort = appPort };
         if (options.ApiToken is { } apiToken)
         {
