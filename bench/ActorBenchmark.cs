@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using Dapr.Actors;
 using Dapr.Actors.Client;
@@ -82,7 +81,7 @@ public static class ActorBenchmark
 
             var section = Report(ping, post, parallel, perSecond, args);
             Console.WriteLine(section);
-            await BenchmarksFile.WriteSectionAsync("Actor calls", section);
+            BenchmarksMarkdown.WriteSection("actors", $"## Actor calls (through the local sidecar)\n\n{section}");
             return 0;
         }
         finally
@@ -145,12 +144,9 @@ public static class ActorBenchmark
     {
         static string Ms(LongHistogram h, double percentile) =>
             (h.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency).ToString("0.000", CultureInfo.InvariantCulture);
-        var cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores ({cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {BenchmarksMarkdown.Machine()}");
         if (File.Exists("/proc/loadavg"))
         {
             // Other work on the machine shows in the tail percentiles; the load average says how much there was.
@@ -204,40 +200,5 @@ public sealed class BenchChatActor(ActorHost host) : Actor(host), IBenchChatActo
         var seq = (stored.HasValue ? stored.Value : 0) + 1;
         await StateManager.SetStateAsync("seq", seq);
         return seq;
-    }
-}
-
-/// <summary>BENCHMARKS.md at the repository root: each benchmark owns one "## title" section and rewrites only that.</summary>
-public static class BenchmarksFile
-{
-    public static async Task WriteSectionAsync(string title, string body)
-    {
-        var path = Path.Combine(FindRepoRoot(), "BENCHMARKS.md");
-        var existing = File.Exists(path) ? await File.ReadAllTextAsync(path) : "# Benchmarks\n";
-        var heading = $"## {title}";
-        var start = existing.IndexOf(heading + "\n", StringComparison.Ordinal);
-        var section = $"{heading}\n\n{body.TrimEnd()}\n";
-        string updated;
-        if (start < 0)
-        {
-            updated = existing.TrimEnd() + "\n\n" + section;
-        }
-        else
-        {
-            var next = existing.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
-            updated = existing[..start] + section + (next < 0 ? "" : existing[next..]);
-        }
-        await File.WriteAllTextAsync(path, updated);
-        Console.WriteLine($"Wrote section '{title}' to {path}");
-    }
-
-    private static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Aspire.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? Directory.GetCurrentDirectory();
     }
 }

@@ -1,7 +1,10 @@
 // Each benchmark writes its figures, with machine, date and command, into BENCHMARKS.md.
+using Natter.Benchmarks;
+
 return args.FirstOrDefault() switch
 {
-    "actors" => await Natter.Benchmarks.ActorBenchmark.RunAsync(args[1..]),
+    "sidecar" => await SidecarBenchmark.RunAsync(args[1..]),
+    "actors" => await ActorBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
