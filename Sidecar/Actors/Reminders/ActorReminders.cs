@@ -24,7 +24,16 @@ public sealed class ActorReminders(
     ILogger<ActorReminders> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<(ActorKey Actor, string Name), Running> _running = new();
-    private readonly CancellationTokenSource _stopping = new();
+    // The token is kept apart from its source: reading CancellationTokenSource.Token after Dispose throws.
+    private readonly (CancellationTokenSource Source, CancellationToken Token) _stopping = NewStopping();
+
+    private CancellationToken Stopping => _stopping.Token;
+
+    private static (CancellationTokenSource, CancellationToken) NewStopping()
+    {
+        var source = new CancellationTokenSource();
+        return (source, source.Token);
+    }
 
     /// <summary>Reminders scheduled on this host, for tests and metadata.</summary>
     public int ScheduledCount => _running.Count;
@@ -85,7 +94,7 @@ public sealed class ActorReminders(
     private void Start(string actorType, StoredReminder reminder, ReminderTrack? track)
     {
         var actor = reminder.Actor(actorType);
-        var running = new Running(reminder.RegistrationId, CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token));
+        var running = new Running(reminder.RegistrationId, CancellationTokenSource.CreateLinkedTokenSource(Stopping));
         _running.AddOrUpdate((actor, reminder.Name), running, (_, previous) =>
         {
             previous.Stop();
@@ -129,7 +138,7 @@ public sealed class ActorReminders(
             // Done (one-shot fired, repetitions used up, or ttl passed): daprd deletes it.
             if (_running.TryRemove(new((actor, reminder.Name), running)))
             {
-                await store.DeleteAsync(actorType, actor.Id, reminder.Name, reminder.RegistrationId, _stopping.Token);
+                await store.DeleteAsync(actorType, actor.Id, reminder.Name, reminder.RegistrationId, Stopping);
             }
         }
         catch (OperationCanceledException)
@@ -157,7 +166,7 @@ public sealed class ActorReminders(
                 using var turn = await actors.EnterTurnAsync(actor, ct);
                 // Not the reminder's own token: the app may unregister the reminder from inside this very callback,
                 // and that must not abort the call it is answering.
-                await app.FireReminderAsync(actor, name, body, _stopping.Token);
+                await app.FireReminderAsync(actor, name, body, Stopping);
                 return;
             }
             catch (Exception ex) when (ex is HttpRequestException or AppCallFailedException && attempt < opts.ReminderMaxRetries)
@@ -175,8 +184,8 @@ public sealed class ActorReminders(
 
     public void Dispose()
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
+        _stopping.Source.Cancel();
+        _stopping.Source.Dispose();
     }
 
     private sealed class Running(string registrationId, CancellationTokenSource cts) : IDisposable
