@@ -1,11 +1,10 @@
-using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace Natter.Sidecar.Actors.Configuration;
 
 /// <summary>
 /// Reads GET /dapr/config once the app listens, retrying until it answers, as daprd does at startup.
-/// A 404 is an answer too: the app hosts no actors and this sidecar only calls them.
+/// A 4xx answer is an answer too: the app hosts no actors and this sidecar only calls them.
 /// </summary>
 public sealed class ActorConfigDiscovery(
     AppChannel.AppReadiness readiness,
@@ -29,13 +28,19 @@ public sealed class ActorConfigDiscovery(
             {
                 var channel = services.GetRequiredService<AppChannel.AppChannel>();
                 using var response = await channel.Http.GetAsync("dapr/config", stoppingToken);
-                if (response.StatusCode == HttpStatusCode.NotFound)
+                if ((int)response.StatusCode >= 500)
                 {
-                    logger.LogInformation("App has no /dapr/config: it hosts no actors");
+                    logger.LogDebug("GET /dapr/config answered {Status}; retrying", (int)response.StatusCode);
+                }
+                else if (!response.IsSuccessStatusCode)
+                {
+                    // A 4xx (404 without actor handlers, 401 from an app's auth middleware...) means the app hosts no
+                    // actors; retrying would leave this sidecar unable even to call actors hosted elsewhere.
+                    logger.LogInformation("App answered {Status} to /dapr/config: it hosts no actors", (int)response.StatusCode);
                     registry.Publish(ActorAppConfig.None);
                     return;
                 }
-                if (response.IsSuccessStatusCode)
+                else
                 {
                     var config = ActorAppConfig.Parse(await response.Content.ReadAsByteArrayAsync(stoppingToken));
                     logger.LogInformation("App hosts actor types [{Types}], idle timeout {Idle}, scan interval {Scan}",
@@ -43,7 +48,6 @@ public sealed class ActorConfigDiscovery(
                     registry.Publish(config);
                     return;
                 }
-                logger.LogDebug("GET /dapr/config answered {Status}; retrying", (int)response.StatusCode);
             }
             catch (HttpRequestException ex)
             {
@@ -51,7 +55,9 @@ public sealed class ActorConfigDiscovery(
             }
             catch (System.Text.Json.JsonException ex)
             {
-                logger.LogWarning(ex, "GET /dapr/config returned invalid JSON; retrying");
+                logger.LogWarning(ex, "GET /dapr/config returned invalid JSON: no actors hosted");
+                registry.Publish(ActorAppConfig.None);
+                return;
             }
             await Task.Delay(options.Value.ConfigRetryInterval, stoppingToken);
         }

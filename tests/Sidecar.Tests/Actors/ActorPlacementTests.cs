@@ -1,4 +1,8 @@
 using Natter.Sidecar.Tests.Actors.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Natter.Sidecar.Tests.Infrastructure;
 
 using static Natter.Sidecar.Tests.Actors.Support.RedisForActors;
@@ -129,5 +133,31 @@ public sealed class ActorPlacementTests
             await Task.Delay(50, ct);
         }
         Assert.All(a.Probe.Reminders, r => Assert.Equal((id, "beat", "alive"), r));
+    }
+
+    [Fact]
+    public async Task Sidecar_of_an_app_without_actors_forwards_calls_to_the_hosting_instance()
+    {
+        var ct = Timeout();
+        await using var redis = await StartRedisAsync();
+        await using var host = await ActorNode.StartAsync("host", redis, new TurnMonitor(), new NodeOptions(), ct);
+        using var resources = new ResourcesFolder().WithRedisState(redis.Address, actorStateStore: true);
+        var settings = new SidecarSettings("gateway", resources.Path) { AppPort = FreePorts.Next() };
+        // An app whose auth middleware refuses everything, /dapr/config included, like a gateway that only calls actors.
+        var appBuilder = WebApplication.CreateSlimBuilder();
+        appBuilder.WebHost.UseUrls($"http://127.0.0.1:{settings.AppPort}");
+        await using var gatewayApp = appBuilder.Build();
+        gatewayApp.Run(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
+        });
+        await gatewayApp.StartAsync(ct);
+        await using var gatewaySidecar = await SidecarHost.StartAsync(settings, b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        var proxy = new Dapr.Actors.Client.ActorProxyFactory(new Dapr.Actors.Client.ActorProxyOptions { HttpEndpoint = settings.HttpEndpoint })
+            .CreateActorProxy<ICounterActor>(new Dapr.Actors.ActorId("from-gateway"), ActorNode.ActorType);
+
+        Assert.Equal(1, await proxy.IncrementAsync());
+        Assert.Equal("host", await proxy.WhereAsync());
     }
 }
