@@ -61,6 +61,9 @@ public static class SidecarBenchmark
         var raw = new Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient(channel);
         var rawRequest = new Dapr.Client.Autogen.Grpc.v1.GetStateRequest { StoreName = "statestore", Key = "k" };
         var rawGet = await MeasureAsync(() => raw.GetStateAsync(rawRequest).ResponseAsync);
+        // A call that touches no Redis: the floor set by gRPC over loopback alone.
+        var metadataRequest = new Dapr.Client.Autogen.Grpc.v1.GetMetadataRequest();
+        var transportFloor = await MeasureAsync(() => raw.GetMetadataAsync(metadataRequest).ResponseAsync);
         var directSave = await MeasureAsync(() => db.HashSetAsync("direct||k", "data", "\"value\""));
         var sidecarSave = await MeasureAsync(() => dapr.SaveStateAsync("statestore", "k", "value"));
 
@@ -110,6 +113,7 @@ public static class SidecarBenchmark
         Row(report, "Direct Redis HGET", directGet, null);
         Row(report, "SDK GetState via sidecar (HMGET)", sidecarGet, directGet);
         Row(report, "Raw gRPC GetState via sidecar (generated client, no SDK)", rawGet, directGet);
+        Row(report, "Raw gRPC GetMetadata (no Redis: the gRPC transport floor)", transportFloor, directGet);
         Row(report, "Direct Redis HSET", directSave, null);
         Row(report, "SDK SaveState via sidecar (Lua: etag check, HSET, version)", sidecarSave, directSave);
         report.AppendLine();
