@@ -7,9 +7,8 @@ namespace Natter.Sidecar.PubSub;
 /// pubsub.in-memory: the same delivery semantics as pubsub.redis (retry until SUCCESS or DROP, bounded
 /// concurrency) within this process. Like Dapr's, events published to a topic nobody subscribes to are lost.
 /// </summary>
-public sealed class InMemoryPubSub(string name, ILogger<InMemoryPubSub> logger) : IPubSub
+public sealed class InMemoryPubSub(string name, int concurrency, ILogger<InMemoryPubSub> logger) : IPubSub
 {
-    private const int Concurrency = 10;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, Channel<byte[]>> _topics = new(StringComparer.Ordinal);
@@ -37,7 +36,7 @@ public sealed class InMemoryPubSub(string name, ILogger<InMemoryPubSub> logger) 
         Task.WhenAll(handlers.SelectMany(handler =>
         {
             var channel = _topics.GetOrAdd(handler.Topic, _ => Channel.CreateUnbounded<byte[]>());
-            return Enumerable.Range(0, Concurrency).Select(_ => Task.Run(() => DeliverLoopAsync(handler, channel, stoppingToken), stoppingToken));
+            return Enumerable.Range(0, Math.Max(1, concurrency)).Select(_ => Task.Run(() => DeliverLoopAsync(handler, channel, stoppingToken), stoppingToken));
         }));
 
     private async Task DeliverLoopAsync(TopicHandler handler, Channel<byte[]> channel, CancellationToken ct)

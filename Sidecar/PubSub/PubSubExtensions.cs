@@ -17,7 +17,7 @@ public static class PubSubExtensions
             {
                 ComponentTypes.PubSubRedis => (IPubSub)new RedisStreamsPubSub(c, sp.GetRequiredService<RedisConnections>(),
                     sp.GetRequiredService<SidecarOptions>(), sp.GetRequiredService<ILogger<RedisStreamsPubSub>>()),
-                _ => new InMemoryPubSub(c.Name, sp.GetRequiredService<ILogger<InMemoryPubSub>>()),
+                _ => new InMemoryPubSub(c.Name, c.GetInt("concurrency", 10), sp.GetRequiredService<ILogger<InMemoryPubSub>>()),
             })
             .ToList()));
         builder.Services.AddSingleton<Publisher>();

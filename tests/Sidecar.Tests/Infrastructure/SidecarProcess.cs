@@ -49,29 +49,45 @@ public sealed class SidecarProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         if (waitForHealthy)
         {
-            using var http = new HttpClient { BaseAddress = new Uri(settings.HttpEndpoint), Timeout = TimeSpan.FromSeconds(5) };
-            var healthy = await Eventually.TrueAsync(async () =>
+            try
             {
-                if (process.HasExited)
-                {
-                    return true;
-                }
-                try
-                {
-                    return (await http.GetAsync("/v1.0/healthz")).StatusCode == System.Net.HttpStatusCode.NoContent;
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    // Not listening yet, or slow to answer on a busy machine.
-                    return false;
-                }
-            }, TimeSpan.FromSeconds(60));
-            if (!healthy || process.HasExited)
+                await WaitForHealthyAsync(sidecar);
+            }
+            catch
             {
-                throw new InvalidOperationException($"the sidecar did not become healthy:\n{sidecar.Output}");
+                // Never leak a sidecar process when start-up fails.
+                sidecar.Kill();
+                throw;
             }
         }
         return sidecar;
+    }
+
+    private static async Task WaitForHealthyAsync(SidecarProcess sidecar)
+    {
+        var settings = sidecar.Settings;
+        var process = sidecar._process;
+        using var http = new HttpClient { BaseAddress = new Uri(settings.HttpEndpoint), Timeout = TimeSpan.FromSeconds(5) };
+        var healthy = await Eventually.TrueAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                return true;
+            }
+            try
+            {
+                return (await http.GetAsync("/v1.0/healthz")).StatusCode == System.Net.HttpStatusCode.NoContent;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet, or slow to answer on a busy machine.
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60));
+        if (!healthy || process.HasExited)
+        {
+            throw new InvalidOperationException($"the sidecar did not become healthy:\n{sidecar.Output}");
+        }
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
