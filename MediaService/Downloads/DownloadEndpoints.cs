@@ -1,0 +1,84 @@
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Sas;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Natter.MediaService.Attachments;
+using Natter.MediaService.Storage;
+using Natter.MediaService.Uploads;
+
+namespace Natter.MediaService.Downloads;
+
+public sealed record DownloadUrl(string Url, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Reads for the uploader and for members of chats where a message referencing the attachment was sent.
+/// Anyone else gets the same 404 as for an attachment that does not exist.
+/// </summary>
+public static class DownloadEndpoints
+{
+    public static IEndpointRouteBuilder MapDownloads(this IEndpointRouteBuilder app)
+    {
+        var downloads = app.MapGroup("/attachments/{id}").RequireAuthorization();
+        downloads.MapGet("", GetInfoAsync);
+        downloads.MapGet("/content", GetContentAsync);
+        downloads.MapGet("/thumbnail", GetThumbnailAsync);
+        downloads.MapGet("/url", GetSignedUrlAsync);
+        return app;
+    }
+
+    private static async Task<AttachmentRecord?> ReadableAsync(string id, HttpContext context, AttachmentCatalog catalog)
+    {
+        var record = await catalog.GetAsync(id, context.RequestAborted);
+        return record is { Uploaded: true } && context.UserId() is { } user && record.MayBeReadBy(user) ? record : null;
+    }
+
+    private static async Task<IResult> GetInfoAsync(string id, HttpContext context, AttachmentCatalog catalog) =>
+        await ReadableAsync(id, context, catalog) is { } record ? Results.Ok(AttachmentInfo.From(record)) : MediaError.NotFound();
+
+    private static async Task<IResult> GetContentAsync(string id, HttpContext context, AttachmentCatalog catalog, MediaContainers containers)
+    {
+        if (await ReadableAsync(id, context, catalog) is not { } record)
+        {
+            return MediaError.NotFound();
+        }
+        // A seekable stream that fetches ranges on demand: ASP.NET answers Range (206) and If-None-Match (304) itself,
+        // reading only the bytes it sends.
+        var content = await containers.Content(record.Sha256).OpenReadAsync(
+            new BlobOpenReadOptions(allowModifications: false) { BufferSize = ContentStager.BlockSize }, context.RequestAborted);
+        context.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
+        return Results.File(content, record.ContentType, entityTag: ContentTag(record.Sha256), enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> GetThumbnailAsync(string id, HttpContext context, AttachmentCatalog catalog, MediaContainers containers)
+    {
+        if (await ReadableAsync(id, context, catalog) is not { HasThumbnail: true } record)
+        {
+            return MediaError.NotFound();
+        }
+        var thumbnail = await containers.Thumbnail(record.Sha256).OpenReadAsync(cancellationToken: context.RequestAborted);
+        return Results.File(thumbnail, "image/jpeg", entityTag: ContentTag($"{record.Sha256}-thumb"), enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> GetSignedUrlAsync(
+        string id, HttpContext context, AttachmentCatalog catalog, MediaContainers containers, TimeProvider time,
+        IOptions<MediaOptions> options)
+    {
+        if (await ReadableAsync(id, context, catalog) is not { } record)
+        {
+            return MediaError.NotFound();
+        }
+        var expiresAt = time.GetUtcNow() + options.Value.DownloadUrlLifetime;
+        var blob = containers.Content(record.Sha256);
+        var sas = new BlobSasBuilder(BlobSasPermissions.Read, expiresAt)
+        {
+            BlobContainerName = blob.BlobContainerName,
+            BlobName = blob.Name,
+            Resource = "b",
+            // The blob is shared by identical uploads; each attachment's own type travels in the signed URL.
+            ContentType = record.ContentType,
+        };
+        return Results.Ok(new DownloadUrl(blob.GenerateSasUri(sas).ToString(), expiresAt));
+    }
+
+    private static EntityTagHeaderValue ContentTag(string value) => new($"\"{value}\"");
+}
