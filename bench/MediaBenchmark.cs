@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+
+namespace Natter.Benchmarks;
+
+/// <summary>
+/// Upload and download MB/s through MediaService versus the Azure SDK straight to the same Azurite, and MediaService's
+/// peak resident memory (VmHWM) while the file streams through. MediaService runs as its own process, behind the real
+/// local sidecar and redis-server, exactly as the AppHost runs it.
+///   dotnet build -c Release MediaService Sidecar &amp;&amp; dotnet run -c Release --project bench -- media [--size-mb 1024]
+/// </summary>
+public static class MediaBenchmark
+{
+    // Development only: Azurite's published, well-known account key.
+    private const string AzuriteKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sizeMb = args.SkipWhile(a => a != "--size-mb").Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(1024);
+        var root = FindRoot();
+        var work = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"natter-media-bench-{Guid.NewGuid():N}")).FullName;
+        var processes = new List<Process>();
+        try
+        {
+            Console.WriteLine($"Preparing a {sizeMb} MB file...");
+            var file = Path.Combine(work, "payload.bin");
+            var sha256 = await WriteRandomFileAsync(file, sizeMb);
+            var size = new FileInfo(file).Length;
+
+            var azuritePort = FreePort();
+            processes.Add(Start(Path.Combine(root, "tools/azurite/node_modules/.bin/azurite-blob"),
+                ["--blobHost", "127.0.0.1", "--blobPort", $"{azuritePort}", "--location", Path.Combine(work, "azurite"), "--skipApiVersionCheck", "--loose", "--silent"]));
+            await WaitForPortAsync(azuritePort);
+            var blobs = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteKey};BlobEndpoint=http://127.0.0.1:{azuritePort}/devstoreaccount1;";
+
+            var redisPort = FreePort();
+            processes.Add(Start("redis-server", ["--port", $"{redisPort}", "--bind", "127.0.0.1", "--dir", work, "--save", "", "--appendonly", "no"]));
+            await WaitForPortAsync(redisPort);
+            var components = Directory.CreateDirectory(Path.Combine(work, "components")).FullName;
+            foreach (var yaml in new[] { "statestore.yaml", "secretstore.yaml" })
+            {
+                File.Copy(Path.Combine(root, "components", yaml), Path.Combine(components, yaml));
+            }
+            var (daprHttp, daprGrpc, mediaPort) = (FreePort(), FreePort(), FreePort());
+            processes.Add(Start("dotnet", [Built(root, "Sidecar", "Natter.Sidecar.dll"), "--app-id", "mediaservice", "--app-port", $"{mediaPort}",
+                "--dapr-http-port", $"{daprHttp}", "--dapr-grpc-port", $"{daprGrpc}", "--resources-path", components, "--log-level", "warn"],
+                new() { ["REDIS_HOST"] = $"127.0.0.1:{redisPort}" }));
+            await WaitForPortAsync(daprGrpc);
+
+            var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)); // development only: fresh per run
+            var media = Start("dotnet", [Built(root, "MediaService", "Natter.MediaService.dll")], new()
+            {
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{mediaPort}",
+                ["ConnectionStrings__blobs"] = blobs,
+                ["Auth__SigningKey"] = signingKey,
+                ["Media__MaxUploadBytes"] = $"{size + 1}",
+                ["DAPR_HTTP_ENDPOINT"] = $"http://127.0.0.1:{daprHttp}",
+                ["DAPR_GRPC_ENDPOINT"] = $"http://127.0.0.1:{daprGrpc}",
+                ["Logging__LogLevel__Default"] = "Warning",
+            });
+            processes.Add(media);
+            await WaitForPortAsync(mediaPort);
+            var idleKb = VmKb(media.Id, "VmRSS");
+
+            // Direct: the Azure SDK with its default transfer options, to the same Azurite.
+            var direct = new BlobServiceClient(blobs).GetBlobContainerClient("bench");
+            await direct.CreateIfNotExistsAsync();
+            var directUpload = await TimeAsync(async () =>
+            {
+                await using var source = File.OpenRead(file);
+                await direct.GetBlobClient("payload").UploadAsync(source, overwrite: true);
+            });
+            var directDownload = await TimeAsync(async () => await direct.GetBlobClient("payload").DownloadToAsync(Stream.Null));
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{mediaPort}"), Timeout = TimeSpan.FromMinutes(30) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentToken(signingKey, "bench-user"));
+            string attachmentId = "";
+            var mediaUpload = await TimeAsync(async () =>
+            {
+                await using var source = File.OpenRead(file);
+                using var body = new StreamContent(source, 1 << 20);
+                body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                body.Headers.ContentLength = size;
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/uploads") { Content = body };
+                request.Headers.Add("Upload-Sha256", sha256);
+                using var response = await http.SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"Upload through MediaService answered {(int)response.StatusCode}: {text}");
+                }
+                attachmentId = JsonDocument.Parse(text).RootElement.GetProperty("attachmentId").GetString()!;
+            });
+            var afterUploadKb = VmKb(media.Id, "VmHWM");
+            var mediaDownload = await TimeAsync(async () =>
+            {
+                using var response = await http.GetAsync($"/attachments/{attachmentId}/content", HttpCompletionOption.ResponseHeadersRead);
+                response.EnsureSuccessStatusCode();
+                await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
+            });
+            var peakKb = VmKb(media.Id, "VmHWM");
+
+            double MBps(TimeSpan t) => size / 1e6 / t.TotalSeconds;
+            var rows = new[]
+            {
+                ("Upload", MBps(directUpload), MBps(mediaUpload)),
+                ("Download", MBps(directDownload), MBps(mediaDownload)),
+            };
+            var report = new StringBuilder();
+            report.AppendLine("## Media: upload and download through MediaService vs direct to blob storage");
+            report.AppendLine();
+            report.AppendLine(CultureInfo.InvariantCulture, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+            report.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {TotalMemoryGiB():F0} GiB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+            report.AppendLine("- Command: `dotnet build -c Release MediaService Sidecar && dotnet run -c Release --project bench -- media" + (sizeMb == 1024 ? "" : $" --size-mb {sizeMb}") + "`");
+            report.AppendLine(CultureInfo.InvariantCulture, $"- File: {sizeMb} MB of random bytes, one request each way, Azurite 3.37 on loopback; MediaService as its own Release process behind the local sidecar and redis-server.");
+            report.AppendLine();
+            report.AppendLine("| Direction | Direct (Azure SDK) MB/s | Through MediaService MB/s | Ratio |");
+            report.AppendLine("|---|---|---|---|");
+            foreach (var (name, d, m) in rows)
+            {
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {d:F1} | {m:F1} | {m / d:F2} |");
+            }
+            report.AppendLine();
+            report.AppendLine(CultureInfo.InvariantCulture, $"MediaService memory: {idleKb / 1024.0:F0} MB resident when idle; peak resident (VmHWM) {afterUploadKb / 1024.0:F0} MB after the upload, {peakKb / 1024.0:F0} MB after the download (aim: < 100 MB).");
+            Console.WriteLine(report);
+            WriteSection(Path.Combine(root, "BENCHMARKS.md"), report.ToString());
+            return 0;
+        }
+        finally
+        {
+            foreach (var process in Enumerable.Reverse(processes))
+            {
+                await StopAsync(process);
+            }
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<string> WriteRandomFileAsync(string path, int sizeMb)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        await using var file = File.Create(path);
+        for (var i = 0; i < sizeMb; i++)
+        {
+            Random.Shared.NextBytes(buffer);
+            hash.AppendData(buffer);
+            await file.WriteAsync(buffer);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static async Task<TimeSpan> TimeAsync(Func<Task> action)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await action();
+        return stopwatch.Elapsed;
+    }
+
+    /// <summary>A development token signed with this run's key (HS256), as the gateway's /dev/token would mint.</summary>
+    private static string DevelopmentToken(string signingKey, string userId)
+    {
+        static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = Encode(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
+        var payload = Encode(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["sub"] = userId, ["client_id"] = "bench", ["iss"] = "natter", ["aud"] = "natter", ["nbf"] = now - 60, ["exp"] = now + 7200,
+        }));
+        var signature = Encode(HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingKey), Encoding.ASCII.GetBytes($"{header}.{payload}")));
+        return $"{header}.{payload}.{signature}";
+    }
+
+    private static long VmKb(int pid, string field)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+
+    private static string CpuModel() =>
+        File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+
+    private static double TotalMemoryGiB() => VmKbFrom("/proc/meminfo", "MemTotal") / 1024.0 / 1024.0;
+
+    private static long VmKbFrom(string file, string field) =>
+        long.Parse(File.ReadLines(file).First(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    /// <summary>Replaces this benchmark's section in BENCHMARKS.md, leaving other benchmarks' sections alone.</summary>
+    private static void WriteSection(string path, string section)
+    {
+        const string start = "<!-- media:start -->";
+        const string end = "<!-- media:end -->";
+        var text = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
+        var block = $"{start}\n{section.TrimEnd()}\n{end}";
+        var (from, to) = (text.IndexOf(start, StringComparison.Ordinal), text.IndexOf(end, StringComparison.Ordinal));
+        text = from >= 0 && to > from
+            ? text[..from] + block + text[(to + end.Length)..]
+            : text.TrimEnd() + "\n\n" + block + "\n";
+        File.WriteAllText(path, text);
+        Console.WriteLine($"Wrote the media section of {path}");
+    }
+
+    private static string Built(string root, string project, string assembly)
+    {
+        var path = Path.Combine(root, project, "bin", "Release", "net10.0", assembly);
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: run 'dotnet build -c Release {project}' first.");
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Aspire.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Run from inside the repository.");
+    }
+
+    private static Process Start(string fileName, string[] arguments, Dictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(fileName) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in environment ?? [])
+        {
+            info.Environment[key] = value;
+        }
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.OrdinalIgnoreCase)) Console.Error.WriteLine(line); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine(line); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>SIGTERM, then SIGKILL after 3 s: Azurite ignores SIGTERM.</summary>
+    private static async Task StopAsync(Process process)
+    {
+        if (!process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", $"{process.Id}"]))
+            {
+                await term.WaitForExitAsync();
+            }
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForPortAsync(int port)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100, timeout.Token);
+            }
+        }
+    }
+}
