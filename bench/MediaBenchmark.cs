@@ -50,7 +50,9 @@ public static class MediaBenchmark
                 File.Copy(Path.Combine(root, "components", yaml), Path.Combine(components, yaml));
             }
             var (daprHttp, daprGrpc, mediaPort) = (FreePort(), FreePort(), FreePort());
-            processes.Add(Start("dotnet", [Built(root, "Sidecar", "Natter.Sidecar.dll"), "--app-id", "mediaservice", "--app-port", $"{mediaPort}",
+            // NATTER_SIDECAR_DLL: a sidecar built elsewhere (e.g. another branch's), else this repo's Release build.
+            var sidecarDll = Environment.GetEnvironmentVariable("NATTER_SIDECAR_DLL") is { Length: > 0 } dll ? dll : Built(root, "Sidecar", "Natter.Sidecar.dll");
+            processes.Add(Start("dotnet", [sidecarDll, "--app-id", "mediaservice", "--app-port", $"{mediaPort}",
                 "--dapr-http-port", $"{daprHttp}", "--dapr-grpc-port", $"{daprGrpc}", "--resources-path", components, "--log-level", "warn"],
                 new() { ["REDIS_HOST"] = $"127.0.0.1:{redisPort}" }));
             await WaitForPortAsync(daprGrpc);

@@ -44,7 +44,7 @@ public sealed class DownloadTests(MediaFixture fixture)
     public async Task Only_the_uploader_and_members_of_chats_it_was_sent_in_may_download()
     {
         var content = MediaFixture.RandomBytes(50_000);
-        var uploaded = await fixture.UploadOkAsync("alice", content, "image/x-raw");
+        var uploaded = await fixture.UploadOkAsync("alice", content, "application/zip");
         var path = $"/attachments/{uploaded.AttachmentId}/content";
         using var bob = fixture.Client("bob");
         using var carol = fixture.Client("carol");

@@ -23,10 +23,14 @@ public sealed class StateSidecar : IAsyncDisposable
 
     private static string Configuration => AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    public static string SidecarAssembly => Path.Combine(RepositoryPaths.Root, "Sidecar", "bin", Configuration, "net10.0", "Natter.Sidecar.dll");
+    /// <summary>NATTER_SIDECAR_DLL points at a sidecar built elsewhere (e.g. another branch's); otherwise this repo's build.</summary>
+    private static string? OverrideAssembly => Environment.GetEnvironmentVariable("NATTER_SIDECAR_DLL") is { Length: > 0 } dll ? dll : null;
+
+    public static string SidecarAssembly =>
+        OverrideAssembly ?? Path.Combine(RepositoryPaths.Root, "Sidecar", "bin", Configuration, "net10.0", "Natter.Sidecar.dll");
 
     public static string? UnavailableBecause { get; } =
-        !File.Exists(Path.Combine(RepositoryPaths.Root, "Sidecar", "State", "RedisStateStore.cs"))
+        OverrideAssembly is null && !File.Exists(Path.Combine(RepositoryPaths.Root, "Sidecar", "State", "RedisStateStore.cs"))
             ? "no sidecar with a Redis state store on this branch yet (it comes from sidecar-core)"
             : !File.Exists(SidecarAssembly) ? $"the sidecar is not built ({SidecarAssembly})"
             : !File.Exists("/usr/bin/redis-server") ? "redis-server is not installed"
