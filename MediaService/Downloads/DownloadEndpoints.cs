@@ -1,10 +1,8 @@
-using Azure.Storage.Blobs.Models;
 using Azure.Storage.Sas;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Natter.MediaService.Attachments;
 using Natter.MediaService.Storage;
-using Natter.MediaService.Uploads;
 
 namespace Natter.MediaService.Downloads;
 
@@ -41,12 +39,7 @@ public static class DownloadEndpoints
         {
             return MediaError.NotFound();
         }
-        // A seekable stream that fetches ranges on demand: ASP.NET answers Range (206) and If-None-Match (304) itself,
-        // reading only the bytes it sends.
-        var content = await containers.Content(record.Sha256).OpenReadAsync(
-            new BlobOpenReadOptions(allowModifications: false) { BufferSize = ContentStager.BlockSize }, context.RequestAborted);
-        context.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
-        return Results.File(content, record.ContentType, entityTag: ContentTag(record.Sha256), enableRangeProcessing: true);
+        return new BlobContentResult(containers.Content(record.Sha256), record.Size, record.ContentType, record.Sha256);
     }
 
     private static async Task<IResult> GetThumbnailAsync(string id, HttpContext context, AttachmentCatalog catalog, MediaContainers containers)

@@ -26,6 +26,25 @@ public sealed class DownloadTests(MediaFixture fixture)
     }
 
     [StateFact]
+    public async Task Suffix_range_returns_the_tail_and_a_range_past_the_end_is_416()
+    {
+        var content = MediaFixture.RandomBytes(5000);
+        var uploaded = await fixture.UploadOkAsync("alice", content);
+        using var client = fixture.Client("alice");
+        using var tail = new HttpRequestMessage(HttpMethod.Get, $"/attachments/{uploaded.AttachmentId}/content");
+        tail.Headers.Range = new RangeHeaderValue(null, 100);
+        using var beyond = new HttpRequestMessage(HttpMethod.Get, $"/attachments/{uploaded.AttachmentId}/content");
+        beyond.Headers.Range = new RangeHeaderValue(5000, null);
+
+        using var tailResponse = await client.SendAsync(tail);
+        using var beyondResponse = await client.SendAsync(beyond);
+
+        Assert.Equal(HttpStatusCode.PartialContent, tailResponse.StatusCode);
+        Assert.Equal(content[^100..], await tailResponse.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, beyondResponse.StatusCode);
+    }
+
+    [StateFact]
     public async Task Matching_if_none_match_answers_304_without_content()
     {
         var content = MediaFixture.RandomBytes(10_000);
