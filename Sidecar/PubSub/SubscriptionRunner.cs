@@ -1,0 +1,77 @@
+using Natter.Sidecar.AppChannel;
+
+namespace Natter.Sidecar.PubSub;
+
+/// <summary>
+/// Waits for the app's port, reads its subscriptions once (as daprd does) and runs delivery for each pub/sub
+/// component until the sidecar stops.
+/// </summary>
+public sealed class SubscriptionRunner(
+    AppReadiness readiness,
+    SubscriptionLoader loader,
+    SubscriptionRegistry subscriptions,
+    PubSubRegistry pubSubs,
+    AppDelivery delivery,
+    Hosting.SidecarOptions options,
+    ILogger<SubscriptionRunner> logger) : BackgroundService
+{
+    private static readonly int LoadAttempts = 5;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.AppPort is null || !pubSubs.All.Any())
+        {
+            return;
+        }
+        await readiness.WhenReady.WaitAsync(stoppingToken);
+        var loaded = await LoadAsync(stoppingToken);
+        subscriptions.Set(loaded);
+
+        var runs = new List<Task>();
+        foreach (var group in loaded.GroupBy(s => s.PubSubName))
+        {
+            if (!pubSubs.TryGet(group.Key, out var pubSub))
+            {
+                logger.LogWarning("Subscriptions to topics {Topics} name pubsub {PubSub}, which is not loaded; ignored",
+                    string.Join(", ", group.Select(s => s.Topic)), group.Key);
+                continue;
+            }
+            var handlers = group.Select(s => new TopicHandler(s.Topic, (envelope, ct) => delivery.DeliverAsync(s, envelope, ct))).ToList();
+            foreach (var s in group)
+            {
+                logger.LogInformation("Subscribed: {PubSub}/{Topic} -> {Route}", s.PubSubName, s.Topic, s.Route);
+            }
+            runs.Add(pubSub.RunAsync(handlers, stoppingToken));
+        }
+        try
+        {
+            await Task.WhenAll(runs);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task<IReadOnlyList<Subscription>> LoadAsync(CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await loader.LoadAsync(ct);
+            }
+            catch (HttpRequestException e) when (attempt < LoadAttempts)
+            {
+                // The port is open but the app may still be wiring its endpoints.
+                logger.LogWarning("Reading /dapr/subscribe failed ({Error}); retrying", e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+            }
+            catch (HttpRequestException e)
+            {
+                logger.LogError("Reading /dapr/subscribe failed ({Error}); no subscriptions", e.Message);
+                return [];
+            }
+        }
+    }
+}

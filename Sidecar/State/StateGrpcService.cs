@@ -1,0 +1,120 @@
+using Dapr.Client.Autogen.Grpc.v1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
+using Natter.Sidecar.Grpc;
+
+namespace Natter.Sidecar.State;
+
+/// <summary>The state methods of dapr.proto.runtime.v1.Dapr, with daprd's status codes (etag mismatch = Aborted).</summary>
+public sealed class StateGrpcService(StateStoreRegistry registry)
+{
+    private static readonly Empty EmptyReply = new();
+
+    public async Task<GetStateResponse> GetState(GetStateRequest request, ServerCallContext context)
+    {
+        var store = Store(request.StoreName);
+        var entry = await store.GetAsync(registry.StoredKey(store.Name, request.Key), context.CancellationToken);
+        return entry is null
+            ? new GetStateResponse { Data = ByteString.Empty, Etag = "" }
+            : new GetStateResponse { Data = UnsafeByteOperations.UnsafeWrap(entry.Value), Etag = entry.Etag };
+    }
+
+    public async Task<GetBulkStateResponse> GetBulkState(GetBulkStateRequest request, ServerCallContext context)
+    {
+        var store = Store(request.StoreName);
+        var keys = request.Keys.Select(k => registry.StoredKey(store.Name, k)).ToArray();
+        var entries = await store.GetBulkAsync(keys, context.CancellationToken);
+        var response = new GetBulkStateResponse();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            response.Items.Add(entries[i] is { } entry
+                ? new BulkStateItem { Key = request.Keys[i], Data = UnsafeByteOperations.UnsafeWrap(entry.Value), Etag = entry.Etag }
+                : new BulkStateItem { Key = request.Keys[i] });
+        }
+        return response;
+    }
+
+    public async Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context)
+    {
+        var store = Store(request.StoreName);
+        var writes = request.States.Select(item => ToWrite(store, item)).ToArray();
+        await Run(() => writes.Length == 1
+            ? store.SetAsync(writes[0], context.CancellationToken)
+            : Task.WhenAll(writes.Select(w => store.SetAsync(w, context.CancellationToken))));
+        return EmptyReply;
+    }
+
+    public async Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context)
+    {
+        var store = Store(request.StoreName);
+        var etag = IgnoresEtag(request.Options) ? null : NullIfEmpty(request.Etag?.Value);
+        await Run(() => store.DeleteAsync(registry.StoredKey(store.Name, request.Key), etag, context.CancellationToken));
+        return EmptyReply;
+    }
+
+    public async Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context)
+    {
+        var store = Store(request.StoreName);
+        var operations = request.Operations.Select(op => op.OperationType switch
+        {
+            "upsert" => StateOperation.Upsert(ToWrite(store, op.Request)),
+            "delete" => StateOperation.Delete(
+                registry.StoredKey(store.Name, op.Request.Key),
+                IgnoresEtag(op.Request.Options) ? null : NullIfEmpty(op.Request.Etag?.Value)),
+            var other => throw new RpcException(new Status(StatusCode.InvalidArgument, $"operation type {other} not supported")),
+        }).ToArray();
+        await Run(() => store.TransactAsync(operations, context.CancellationToken));
+        return EmptyReply;
+    }
+
+    private IStateStore Store(string name) => registry.TryGet(name, out var store)
+        ? store
+        : throw new RpcException(new Status(StatusCode.InvalidArgument, $"state store {name} is not found"));
+
+    private StateWrite ToWrite(IStateStore store, StateItem item)
+    {
+        var ttlText = item.Metadata.TryGetValue(StateMetadata.TtlKey, out var t) ? t : null;
+        if (!StateMetadata.TryParseTtl(ttlText, out var ttl))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"ttlInSeconds '{ttlText}' is not an integer of -1 or more"));
+        }
+        return new StateWrite(
+            registry.StoredKey(store.Name, item.Key),
+            item.Value.Memory,
+            IgnoresEtag(item.Options) ? null : NullIfEmpty(item.Etag?.Value),
+            ttl);
+    }
+
+    // "last-write" concurrency asks the store to ignore the etag, as daprd does.
+    private static bool IgnoresEtag(StateOptions? options) =>
+        options?.Concurrency == StateOptions.Types.StateConcurrency.ConcurrencyLastWrite;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static async Task Run(Func<Task> operation)
+    {
+        try
+        {
+            await operation();
+        }
+        catch (EtagMismatchException e)
+        {
+            // The SDK's TrySaveStateAsync/TryDeleteStateAsync return false on Aborted and throw on anything else.
+            throw new RpcException(new Status(StatusCode.Aborted, $"possible etag mismatch. error from state store: {e.Message}"));
+        }
+    }
+}
+
+public sealed class StateGrpcMethods : IServiceMethodProvider<StateGrpcService>
+{
+    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<StateGrpcService> context)
+    {
+        context.AddUnaryMethod(DaprGrpcMethods.Unary<GetStateRequest, GetStateResponse>("GetState"), [], (s, r, c) => s.GetState(r, c));
+        context.AddUnaryMethod(DaprGrpcMethods.Unary<GetBulkStateRequest, GetBulkStateResponse>("GetBulkState"), [], (s, r, c) => s.GetBulkState(r, c));
+        context.AddUnaryMethod(DaprGrpcMethods.Unary<SaveStateRequest, Empty>("SaveState"), [], (s, r, c) => s.SaveState(r, c));
+        context.AddUnaryMethod(DaprGrpcMethods.Unary<DeleteStateRequest, Empty>("DeleteState"), [], (s, r, c) => s.DeleteState(r, c));
+        context.AddUnaryMethod(DaprGrpcMethods.Unary<ExecuteStateTransactionRequest, Empty>("ExecuteStateTransaction"), [], (s, r, c) => s.ExecuteStateTransaction(r, c));
+    }
+}

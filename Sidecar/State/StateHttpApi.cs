@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Text.Json;
+using Natter.Sidecar.Hosting;
+
+namespace Natter.Sidecar.State;
+
+/// <summary>daprd's HTTP state API under /v1.0/state/{store}: values are JSON and stored as their UTF-8 text.</summary>
+public static class StateHttpApi
+{
+    public static WebApplication MapStateApi(this WebApplication app)
+    {
+        // Built now, so a state component with bad metadata stops start-up instead of failing the first call.
+        var registry = app.Services.GetRequiredService<StateStoreRegistry>();
+        var group = app.MapGroup("/v1.0/state/{store}");
+
+        group.MapGet("/{key}", async (string store, string key, HttpContext http) =>
+        {
+            if (!registry.TryGet(store, out var s))
+            {
+                return NotFound(store);
+            }
+            var entry = await s.GetAsync(registry.StoredKey(store, key), http.RequestAborted);
+            if (entry is null)
+            {
+                return Results.NoContent();
+            }
+            http.Response.Headers.ETag = entry.Etag;
+            return Results.Bytes(entry.Value, "application/json");
+        });
+
+        group.MapPost("/", async (string store, HttpRequest request) =>
+        {
+            if (!registry.TryGet(store, out var s))
+            {
+                return NotFound(store);
+            }
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            if (body.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", "expected a JSON array of state items");
+            }
+            var writes = new List<StateWrite>();
+            foreach (var item in body.RootElement.EnumerateArray())
+            {
+                if (!TryReadWrite(registry, store, item, out var write, out var problem))
+                {
+                    return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", problem);
+                }
+                writes.Add(write);
+            }
+            return await Run(() => Task.WhenAll(writes.Select(w => s.SetAsync(w, request.HttpContext.RequestAborted))));
+        });
+
+        group.MapPost("/bulk", async (string store, HttpRequest request) =>
+        {
+            if (!registry.TryGet(store, out var s))
+            {
+                return NotFound(store);
+            }
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            if (!body.RootElement.TryGetProperty("keys", out var keysElement) || keysElement.ValueKind != JsonValueKind.Array)
+            {
+                return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", "expected {\"keys\": [...]}");
+            }
+            var keys = keysElement.EnumerateArray().Select(k => k.GetString() ?? "").ToArray();
+            var entries = await s.GetBulkAsync(keys.Select(k => registry.StoredKey(store, k)).ToArray(), request.HttpContext.RequestAborted);
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartArray();
+                for (var i = 0; i < keys.Length; i++)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("key", keys[i]);
+                    if (entries[i] is { } entry)
+                    {
+                        writer.WritePropertyName("data");
+                        WriteValue(writer, entry.Value);
+                        writer.WriteString("etag", entry.Etag);
+                    }
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+            }
+            return Results.Bytes(buffer.WrittenMemory, "application/json");
+        });
+
+        group.MapDelete("/{key}", async (string store, string key, HttpRequest request) =>
+        {
+            if (!registry.TryGet(store, out var s))
+            {
+                return NotFound(store);
+            }
+            var etag = request.Headers.IfMatch.ToString();
+            return await Run(() => s.DeleteAsync(registry.StoredKey(store, key), etag.Length == 0 ? null : etag, request.HttpContext.RequestAborted));
+        });
+
+        group.MapPost("/transaction", async (string store, HttpRequest request) =>
+        {
+            if (!registry.TryGet(store, out var s))
+            {
+                return NotFound(store);
+            }
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            if (!body.RootElement.TryGetProperty("operations", out var ops) || ops.ValueKind != JsonValueKind.Array)
+            {
+                return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", "expected {\"operations\": [...]}");
+            }
+            var operations = new List<StateOperation>();
+            foreach (var op in ops.EnumerateArray())
+            {
+                var kind = op.TryGetProperty("operation", out var o) ? o.GetString() : null;
+                if (!op.TryGetProperty("request", out var item))
+                {
+                    return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", "every operation needs a request");
+                }
+                switch (kind)
+                {
+                    case "upsert":
+                        if (!TryReadWrite(registry, store, item, out var write, out var problem))
+                        {
+                            return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", problem);
+                        }
+                        operations.Add(StateOperation.Upsert(write));
+                        break;
+                    case "delete":
+                        var key = item.TryGetProperty("key", out var k) ? k.GetString() : null;
+                        if (string.IsNullOrEmpty(key))
+                        {
+                            return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", "a delete needs a key");
+                        }
+                        var etag = item.TryGetProperty("etag", out var e) ? e.GetString() : null;
+                        operations.Add(StateOperation.Delete(registry.StoredKey(store, key), string.IsNullOrEmpty(etag) ? null : etag));
+                        break;
+                    default:
+                        return ApiErrors.Error(400, "ERR_NOT_SUPPORTED_STATE_OPERATION", $"operation type {kind} not supported");
+                }
+            }
+            return await Run(() => s.TransactAsync(operations, request.HttpContext.RequestAborted));
+        });
+        return app;
+    }
+
+    private static bool TryReadWrite(StateStoreRegistry registry, string store, JsonElement item, out StateWrite write, out string problem)
+    {
+        write = null!;
+        problem = "";
+        var key = item.TryGetProperty("key", out var k) ? k.GetString() : null;
+        if (string.IsNullOrEmpty(key))
+        {
+            problem = "every state item needs a key";
+            return false;
+        }
+        var value = item.TryGetProperty("value", out var v) ? JsonSerializer.SerializeToUtf8Bytes(v) : [];
+        var etag = item.TryGetProperty("etag", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        if (item.TryGetProperty("options", out var options) && options.TryGetProperty("concurrency", out var c) && c.GetString() == "last-write")
+        {
+            etag = null;
+        }
+        string? ttlText = null;
+        if (item.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty(StateMetadata.TtlKey, out var t))
+        {
+            ttlText = t.ValueKind == JsonValueKind.String ? t.GetString() : t.GetRawText();
+        }
+        if (!StateMetadata.TryParseTtl(ttlText, out var ttl))
+        {
+            problem = $"ttlInSeconds '{ttlText}' is not an integer of -1 or more";
+            return false;
+        }
+        write = new StateWrite(registry.StoredKey(store, key), value, string.IsNullOrEmpty(etag) ? null : etag, ttl);
+        return true;
+    }
+
+    // Bulk results carry the value inline when it is JSON (as stored by the SDK), else as a JSON string.
+    private static void WriteValue(Utf8JsonWriter writer, ReadOnlyMemory<byte> value)
+    {
+        var reader = new Utf8JsonReader(value.Span);
+        try
+        {
+            if (JsonDocument.TryParseValue(ref reader, out var doc))
+            {
+                using (doc)
+                {
+                    doc.RootElement.WriteTo(writer);
+                    return;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: fall through to a string.
+        }
+        writer.WriteStringValue(System.Text.Encoding.UTF8.GetString(value.Span));
+    }
+
+    private static IResult NotFound(string store) =>
+        ApiErrors.Error(400, "ERR_STATE_STORE_NOT_FOUND", $"state store {store} is not found");
+
+    private static async Task<IResult> Run(Func<Task> operation)
+    {
+        try
+        {
+            await operation();
+            return Results.NoContent();
+        }
+        catch (EtagMismatchException e)
+        {
+            return ApiErrors.Error(409, "ERR_STATE_SAVE", $"possible etag mismatch. error from state store: {e.Message}");
+        }
+    }
+}
