@@ -13,6 +13,3 @@ app.MapDefaultEndpoints();
 app.MapAttachmentEndpoints();
 app.MapCleanupBinding();
 app.Run();
-
-/// <summary>Visible to tests that host the real app in-process.</summary>
-public partial class Program;

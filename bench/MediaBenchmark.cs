@@ -15,7 +15,7 @@ namespace Natter.Benchmarks;
 /// Upload and download MB/s through MediaService versus the Azure SDK straight to the same Azurite, and MediaService's
 /// peak resident memory (VmHWM) while the file streams through. MediaService runs as its own process, behind the real
 /// local sidecar and redis-server, exactly as the AppHost runs it.
-///   dotnet build -c Release MediaService Sidecar &amp;&amp; dotnet run -c Release --project bench -- media [--size-mb 1024]
+///   dotnet build -c Release MediaService Sidecar &amp;&amp; dotnet run -c Release --project bench -- media [--size-mb 1024] [--rounds 3]
 /// </summary>
 public static class MediaBenchmark
 {
@@ -24,7 +24,10 @@ public static class MediaBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var sizeMb = args.SkipWhile(a => a != "--size-mb").Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(1024);
+        int Option(string name, int fallback) =>
+            args.SkipWhile(a => a != name).Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
+        var sizeMb = Option("--size-mb", 1024);
+        var rounds = Option("--rounds", 3);
         var root = FindRoot();
         var work = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"natter-media-bench-{Guid.NewGuid():N}")).FullName;
         var processes = new List<Process>();
@@ -75,16 +78,10 @@ public static class MediaBenchmark
             // Direct: the Azure SDK with its default transfer options, to the same Azurite.
             var direct = new BlobServiceClient(blobs).GetBlobContainerClient("bench");
             await direct.CreateIfNotExistsAsync();
-            var directUpload = await TimeAsync(async () =>
-            {
-                await using var source = File.OpenRead(file);
-                await direct.GetBlobClient("payload").UploadAsync(source, overwrite: true);
-            });
-            var directDownload = await TimeAsync(async () => await direct.GetBlobClient("payload").DownloadToAsync(Stream.Null));
-
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{mediaPort}"), Timeout = TimeSpan.FromMinutes(30) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentToken(signingKey, "bench-user"));
-            // Anonymous (private) memory is what streaming costs; VmHWM also counts the ~70 MB of mapped assembly files.
+
+            // Anonymous (private) memory is what streaming costs; VmHWM also counts the mapped assembly files.
             using var sampling = new CancellationTokenSource();
             var peakAnonKb = 0L;
             var sampler = Task.Run(async () =>
@@ -95,34 +92,51 @@ public static class MediaBenchmark
                     await Task.Delay(20);
                 }
             });
-            string attachmentId = "";
-            var mediaUpload = await TimeAsync(async () =>
+
+            // Rounds alternate direct and MediaService so that load from other processes hits both alike; medians are reported.
+            var (directUp, directDown, mediaUp, mediaDown) = (new List<TimeSpan>(), new List<TimeSpan>(), new List<TimeSpan>(), new List<TimeSpan>());
+            var attachmentId = "";
+            var afterUploadKb = 0L;
+            for (var round = 1; round <= rounds; round++)
             {
-                await using var source = File.OpenRead(file);
-                using var body = new StreamContent(source, 1 << 20);
-                body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                body.Headers.ContentLength = size;
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/uploads") { Content = body };
-                request.Headers.Add("Upload-Sha256", sha256);
-                using var response = await http.SendAsync(request);
-                var text = await response.Content.ReadAsStringAsync();
-                if (!response.IsSuccessStatusCode)
+                Console.WriteLine($"Round {round}/{rounds}");
+                directUp.Add(await TimeAsync(async () =>
                 {
-                    throw new InvalidOperationException($"Upload through MediaService answered {(int)response.StatusCode}: {text}");
-                }
-                attachmentId = JsonDocument.Parse(text).RootElement.GetProperty("attachmentId").GetString()!;
-            });
-            var afterUploadKb = VmKb(media.Id, "VmHWM");
-            var mediaDownload = await TimeAsync(async () =>
-            {
-                using var response = await http.GetAsync($"/attachments/{attachmentId}/content", HttpCompletionOption.ResponseHeadersRead);
-                response.EnsureSuccessStatusCode();
-                await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
-            });
+                    await using var source = File.OpenRead(file);
+                    await direct.GetBlobClient("payload").UploadAsync(source, overwrite: true);
+                }));
+                mediaUp.Add(await TimeAsync(async () =>
+                {
+                    // Rounds after the first are deduplicated at the end, but stream, hash and stage every byte the same way.
+                    await using var source = File.OpenRead(file);
+                    using var body = new StreamContent(source, 1 << 20);
+                    body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                    body.Headers.ContentLength = size;
+                    using var request = new HttpRequestMessage(HttpMethod.Post, "/uploads") { Content = body };
+                    request.Headers.Add("Upload-Sha256", sha256);
+                    using var response = await http.SendAsync(request);
+                    var text = await response.Content.ReadAsStringAsync();
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        throw new InvalidOperationException($"Upload through MediaService answered {(int)response.StatusCode}: {text}");
+                    }
+                    attachmentId = JsonDocument.Parse(text).RootElement.GetProperty("attachmentId").GetString()!;
+                }));
+                afterUploadKb = Math.Max(afterUploadKb, VmKb(media.Id, "VmHWM"));
+                directDown.Add(await TimeAsync(async () => await direct.GetBlobClient("payload").DownloadToAsync(Stream.Null)));
+                mediaDown.Add(await TimeAsync(async () =>
+                {
+                    using var response = await http.GetAsync($"/attachments/{attachmentId}/content", HttpCompletionOption.ResponseHeadersRead);
+                    response.EnsureSuccessStatusCode();
+                    await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
+                }));
+            }
             var peakKb = VmKb(media.Id, "VmHWM");
             await sampling.CancelAsync();
             await sampler;
             var fileKb = VmKb(media.Id, "RssFile");
+            static TimeSpan Median(List<TimeSpan> times) => times.Order().ElementAt(times.Count / 2);
+            var (directUpload, directDownload, mediaUpload, mediaDownload) = (Median(directUp), Median(directDown), Median(mediaUp), Median(mediaDown));
 
             double MBps(TimeSpan t) => size / 1e6 / t.TotalSeconds;
             var rows = new[]
@@ -135,8 +149,8 @@ public static class MediaBenchmark
             report.AppendLine();
             report.AppendLine(CultureInfo.InvariantCulture, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
             report.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {TotalMemoryGiB():F0} GiB RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-            report.AppendLine("- Command: `dotnet build -c Release MediaService Sidecar && dotnet run -c Release --project bench -- media" + (sizeMb == 1024 ? "" : $" --size-mb {sizeMb}") + "`");
-            report.AppendLine(CultureInfo.InvariantCulture, $"- File: {sizeMb} MB of random bytes, one request each way, Azurite 3.37 on loopback; MediaService as its own Release process behind the local sidecar and redis-server.");
+            report.AppendLine("- Command: `dotnet build -c Release MediaService Sidecar && dotnet run -c Release --project bench -- media" + (sizeMb == 1024 ? "" : $" --size-mb {sizeMb}") + (rounds == 3 ? "" : $" --rounds {rounds}") + "`");
+            report.AppendLine(CultureInfo.InvariantCulture, $"- File: {sizeMb} MB of random bytes, {rounds} rounds alternating direct and MediaService, medians; load average {LoadAverage()} at the end (other work shares the 2 cores); Azurite 3.37 on loopback; MediaService as its own Release process behind the local sidecar and redis-server.");
             report.AppendLine();
             report.AppendLine("| Direction | Direct (Azure SDK) MB/s | Through MediaService MB/s | Ratio |");
             report.AppendLine("|---|---|---|---|");
@@ -201,6 +215,8 @@ public static class MediaBenchmark
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
+
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static string CpuModel() =>
         File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
