@@ -161,6 +161,11 @@ public static class MediaBenchmark
             report.AppendLine();
             report.AppendLine(CultureInfo.InvariantCulture, $"MediaService memory (its own process, /proc/<pid>/status): VmHWM {afterUploadKb / 1024.0:F0} MB after the upload, {peakKb / 1024.0:F0} MB after the download (aim: < 100 MB); {idleKb / 1024.0:F0} MB resident when idle.");
             report.AppendLine(CultureInfo.InvariantCulture, $"Of the resident set, {fileKb / 1024.0:F0} MB are mapped files (runtime and assembly images, shared and reclaimable); private memory (RssAnon, sampled every 20 ms) peaked at {peakAnonKb / 1024.0:F0} MB while the file streamed through.");
+            if (peakKb >= 100 * 1024)
+            {
+                report.AppendLine();
+                report.AppendLine("The < 100 MB aim is not met when measured as VmHWM: the idle process already has ~94 MB resident, ~76 MB of it mapped runtime and assembly images (ASP.NET Core, gRPC for Dapr, the Azure SDK, OpenTelemetry). What streaming adds is private memory bounded by the 4 MiB block buffers (at most 4 per upload, 3 per download, 8 kept in a dedicated pool), not by the file size.");
+            }
             Console.WriteLine(report);
             WriteSection(Path.Combine(root, "BENCHMARKS.md"), report.ToString());
             return 0;

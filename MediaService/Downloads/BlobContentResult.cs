@@ -5,6 +5,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Net.Http.Headers;
+using Natter.MediaService.Storage;
 
 namespace Natter.MediaService.Downloads;
 
@@ -15,7 +16,7 @@ namespace Natter.MediaService.Downloads;
 /// </summary>
 public sealed class BlobContentResult(BlockBlobClient blob, long length, string contentType, string sha256) : IResult
 {
-    private const int ChunkSize = 4 * 1024 * 1024;
+    private const int ChunkSize = MediaBuffers.BlockSize;
     private const int ChunksInFlight = 3;
 
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -87,7 +88,7 @@ public sealed class BlobContentResult(BlockBlobClient blob, long length, string 
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    MediaBuffers.Pool.Return(buffer);
                 }
             }
         }
@@ -98,7 +99,7 @@ public sealed class BlobContentResult(BlockBlobClient blob, long length, string 
             {
                 try
                 {
-                    ArrayPool<byte>.Shared.Return((await pending.Dequeue()).Buffer);
+                    MediaBuffers.Pool.Return((await pending.Dequeue()).Buffer);
                 }
                 catch (Exception)
                 {
@@ -110,7 +111,7 @@ public sealed class BlobContentResult(BlockBlobClient blob, long length, string 
 
     private static async Task<(byte[] Buffer, int Length)> ReadChunkAsync(BlockBlobClient blob, long offset, int length, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var buffer = MediaBuffers.Pool.Rent(length);
         try
         {
             var download = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken);
@@ -120,7 +121,7 @@ public sealed class BlobContentResult(BlockBlobClient blob, long length, string 
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            MediaBuffers.Pool.Return(buffer);
             throw;
         }
     }

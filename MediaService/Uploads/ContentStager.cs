@@ -30,8 +30,7 @@ public sealed record StageResult(StagedContent? Content, StageFailure? Failure, 
 /// </summary>
 public sealed class ContentStager(MediaContainers containers, IOptions<MediaOptions> options)
 {
-    /// <summary>4 MiB blocks: few enough round trips for throughput, small enough to keep memory flat.</summary>
-    public const int BlockSize = 4 * 1024 * 1024;
+    public const int BlockSize = MediaBuffers.BlockSize;
 
     /// <summary>Blocks uploading while the next one is read: overlaps network in and out; memory ≈ (this + 1) × BlockSize.</summary>
     private const int BlocksInFlight = 3;
@@ -54,17 +53,17 @@ public sealed class ContentStager(MediaContainers containers, IOptions<MediaOpti
         {
             while (true)
             {
-                var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+                var buffer = MediaBuffers.Pool.Rent(BlockSize);
                 var read = await source.ReadAtLeastAsync(buffer.AsMemory(0, BlockSize), BlockSize, throwOnEndOfStream: false, cancellationToken);
                 if (read == 0)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    MediaBuffers.Pool.Return(buffer);
                     break;
                 }
                 total += read;
                 if (total > limit || (declaredSize is { } size && total > size))
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    MediaBuffers.Pool.Return(buffer);
                     return new StageResult(null, total > limit ? StageFailure.TooLarge : StageFailure.SizeMismatch, ActualSize: total);
                 }
                 hash.AppendData(buffer, 0, read);
@@ -139,7 +138,7 @@ public sealed class ContentStager(MediaContainers containers, IOptions<MediaOpti
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            MediaBuffers.Pool.Return(buffer);
         }
     }
 

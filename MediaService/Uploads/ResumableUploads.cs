@@ -27,7 +27,7 @@ public sealed class ResumableUploads(MediaContainers containers, ILogger<Resumab
     public async Task<long> AppendAsync(string attachmentId, long offset, long maxLength, Stream body, CancellationToken cancellationToken)
     {
         var blob = containers.StagedUpload(attachmentId);
-        var buffer = ArrayPool<byte>.Shared.Rent(ContentStager.BlockSize);
+        var buffer = MediaBuffers.Pool.Rent(ContentStager.BlockSize);
         try
         {
             while (true)
@@ -53,7 +53,7 @@ public sealed class ResumableUploads(MediaContainers containers, ILogger<Resumab
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            MediaBuffers.Pool.Return(buffer);
         }
     }
 
