@@ -98,6 +98,29 @@ public sealed class UploadTests(MediaFixture fixture)
         Assert.Equal(content, await bob.GetByteArrayAsync($"/attachments/{second.AttachmentId}/content"));
     }
 
+    [StateFact]
+    public async Task Concurrent_uploads_of_identical_content_all_succeed_and_are_all_counted_on_one_blob()
+    {
+        var content = MediaFixture.RandomBytes(5 * 1024 * 1024);
+        var users = new[] { "u1", "u2", "u3", "u4" };
+
+        var uploads = await Task.WhenAll(users.Select(user => fixture.UploadAsync(user, content)));
+
+        Assert.All(uploads, u => Assert.Equal(HttpStatusCode.Created, u.StatusCode));
+        var attachments = await Task.WhenAll(uploads.Select(async u => (await u.Content.ReadFromJsonAsync<UploadedAttachment>())!));
+        Assert.Single(await fixture.BlobNamesAsync("attachments"), name => name == MediaFixture.Sha256Of(content));
+        // Every attachment is counted on the blob: expiring three of them must leave it for the fourth.
+        await ChatReferences.SendInChatAsync(fixture, "u4", "chat-u4", "m1", ["u4"], attachments[3].AttachmentId);
+        await fixture.AdvanceClockAsync(TimeSpan.FromDays(31));
+        await fixture.RunCleanupAsync();
+        using var u4 = fixture.Client("u4");
+        Assert.Equal(content, await u4.GetByteArrayAsync($"/attachments/{attachments[3].AttachmentId}/content"));
+        foreach (var upload in uploads)
+        {
+            upload.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Upload_without_a_token_is_unauthorized()
     {
