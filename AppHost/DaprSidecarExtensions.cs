@@ -82,7 +82,7 @@ public static class DaprSidecarExtensions
         ((IResourceBuilder<IResourceWithEnvironment>)sidecar)
             .WithEnvironment("REDIS_HOST", options.Redis.HostAndPort());
         ((IResourceBuilder<IResourceWithWaitSupport>)sidecar).WaitFor(options.Redis);
-        ((IResourceBuilder<IResourceWithEndpoints>)sidecar).WithHttpHealthCheck("/v1.0/healthz", statusCode: 204, endpointName: "http");
+        ((IResourceBuilder<IResourceWithEndpoints>)sidecar).WithHttpHealthCheck("/v1.0/healthz", statusCode: 204, endpointName: "http"); // daprd (and ours) answer 204
 
         app.WithEnvironment("DAPR_HTTP_ENDPOINT", ReferenceExpression.Create($"http://127.0.0.1:{httpPort}"))
             .WithEnvironment("DAPR_GRPC_ENDPOINT", ReferenceExpression.Create($"http://127.0.0.1:{grpcPort}"))

@@ -28,7 +28,7 @@ public static class MediaBenchmark
             args.SkipWhile(a => a != name).Skip(1).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
         var sizeMb = Option("--size-mb", 1024);
         var rounds = Option("--rounds", 3);
-        var root = FindRoot();
+        var root = BenchmarksMarkdown.RepoRoot();
         var work = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"natter-media-bench-{Guid.NewGuid():N}")).FullName;
         var processes = new List<Process>();
         try
@@ -167,7 +167,7 @@ public static class MediaBenchmark
                 report.AppendLine("The < 100 MB aim is not met when measured as VmHWM: the idle process already has ~94 MB resident, ~76 MB of it mapped runtime and assembly images (ASP.NET Core, gRPC for Dapr, the Azure SDK, OpenTelemetry). What streaming adds is private memory bounded by the 4 MiB block buffers (at most 4 per upload, 3 per download, 8 kept in a dedicated pool), not by the file size.");
             }
             Console.WriteLine(report);
-            WriteSection(Path.Combine(root, "BENCHMARKS.md"), report.ToString());
+            BenchmarksMarkdown.WriteSection("media", report.ToString());
             return 0;
         }
         finally
@@ -232,37 +232,10 @@ public static class MediaBenchmark
         long.Parse(File.ReadLines(file).First(l => l.StartsWith(field + ":", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 
-    /// <summary>Replaces this benchmark's section in BENCHMARKS.md, leaving other benchmarks' sections alone.</summary>
-    private static void WriteSection(string path, string section)
-    {
-        const string start = "<!-- media:start -->";
-        const string end = "<!-- media:end -->";
-        var text = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
-        var block = $"{start}\n{section.TrimEnd()}\n{end}";
-        var (from, to) = (text.IndexOf(start, StringComparison.Ordinal), text.IndexOf(end, StringComparison.Ordinal));
-        text = from >= 0 && to > from
-            ? text[..from] + block + text[(to + end.Length)..]
-            : text.TrimEnd() + "\n\n" + block + "\n";
-        File.WriteAllText(path, text);
-        Console.WriteLine($"Wrote the media section of {path}");
-    }
-
     private static string Built(string root, string project, string assembly)
     {
         var path = Path.Combine(root, project, "bin", "Release", "net10.0", assembly);
         return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: run 'dotnet build -c Release {project}' first.");
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Aspire.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Run from inside the repository.");
     }
 
     private static Process Start(string fileName, string[] arguments, Dictionary<string, string>? environment = null)

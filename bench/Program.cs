@@ -3,12 +3,14 @@ using Natter.Benchmarks;
 
 return args.FirstOrDefault() switch
 {
+    "sidecar" => await SidecarBenchmark.RunAsync(args[1..]),
+    "actors" => await ActorBenchmark.RunAsync(args[1..]),
     "media" => await MediaBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.WriteLine("usage: dotnet run -c Release --project bench -- <sidecar|messaging|media>");
+    Console.WriteLine("usage: dotnet run -c Release --project bench -- <sidecar|messaging|media|actors>");
     return 2;
 }

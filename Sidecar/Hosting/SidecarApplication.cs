@@ -1,3 +1,4 @@
+using Natter.Sidecar.Actors;
 using Natter.Sidecar.AppChannel;
 using Natter.Sidecar.Bindings;
 using Natter.Sidecar.Components;
@@ -24,6 +25,7 @@ public static class SidecarApplication
         builder.AddComponents();
         builder.AddAppChannel();
         builder.AddStateStores();
+        builder.AddActors();
         builder.AddPubSub();
         builder.AddBindings();
         builder.AddGrpcApi();
@@ -34,6 +36,7 @@ public static class SidecarApplication
         app.UseApiToken();
         app.MapHealthApi();
         app.MapStateApi();
+        app.MapActorsApi();
         app.MapPublishApi();
         app.MapGrpcDaprApi();
         app.MapMetadataApi();

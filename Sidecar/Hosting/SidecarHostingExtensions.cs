@@ -18,7 +18,12 @@ public static class SidecarHostingExtensions
         builder.Services.AddSingleton(TimeProvider.System);
 
         // Aspire sets ASPNETCORE_URLS for every project; the listeners are daprd's ports, not those.
-        builder.WebHost.UseUrls();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [WebHostDefaults.ServerUrlsKey] = "",
+            [WebHostDefaults.HttpPortsKey] = "",
+            [WebHostDefaults.HttpsPortsKey] = "",
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, options.DaprHttpPort, l => l.Protocols = HttpProtocols.Http1);
@@ -36,7 +41,8 @@ public static class SidecarHostingExtensions
         // Per-request framework logs would cost more than the requests themselves.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
-        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
+        // Kestrel warns that it overrides ASPNETCORE_URLS, which is exactly what the explicit listeners are for.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
         return builder;
     }
 

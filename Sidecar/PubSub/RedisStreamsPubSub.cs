@@ -70,7 +70,7 @@ public sealed class RedisStreamsPubSub : IPubSub
     {
         await EnsureGroupAsync(handler.Topic, ct);
         var work = Channel.CreateBounded<(RedisValue Id, RedisValue Data)>(new BoundedChannelOptions(_concurrency) { SingleWriter = false });
-        var inFlight = new ConcurrentDictionary<RedisValue, bool>();
+        var inFlight = new ConcurrentDictionary<string, bool>();
         var workers = Enumerable.Range(0, _concurrency).Select(_ => Task.Run(() => DeliverLoopAsync(handler, work.Reader, inFlight, ct), ct)).ToList();
         var reclaim = _redeliverInterval > TimeSpan.Zero ? Task.Run(() => ReclaimLoopAsync(handler.Topic, work.Writer, inFlight, ct), ct) : Task.CompletedTask;
         try
@@ -106,7 +106,7 @@ public sealed class RedisStreamsPubSub : IPubSub
         }
     }
 
-    private async Task ReadLoopAsync(string topic, ChannelWriter<(RedisValue, RedisValue)> work, ConcurrentDictionary<RedisValue, bool> inFlight, CancellationToken ct)
+    private async Task ReadLoopAsync(string topic, ChannelWriter<(RedisValue, RedisValue)> work, ConcurrentDictionary<string, bool> inFlight, CancellationToken ct)
     {
         // XREADGROUP BLOCK holds its connection for up to a second, so it gets one of its own.
         var reader = _connections.Dedicated(_host, _password, $"xreadgroup-{topic}").GetDatabase();
@@ -144,14 +144,14 @@ public sealed class RedisStreamsPubSub : IPubSub
                 {
                     var parts = (RedisResult[])entry!;
                     var id = (RedisValue)parts[0];
-                    inFlight[id] = true;
+                    inFlight[(string)id!] = true;
                     await work.WriteAsync((id, DataOf((RedisResult[]?)parts[1])), ct);
                 }
             }
         }
     }
 
-    private async Task ReclaimLoopAsync(string topic, ChannelWriter<(RedisValue, RedisValue)> work, ConcurrentDictionary<RedisValue, bool> inFlight, CancellationToken ct)
+    private async Task ReclaimLoopAsync(string topic, ChannelWriter<(RedisValue, RedisValue)> work, ConcurrentDictionary<string, bool> inFlight, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(_redeliverInterval);
         while (await timer.WaitForNextTickAsync(ct))
@@ -167,7 +167,7 @@ public sealed class RedisStreamsPubSub : IPubSub
                     foreach (var entry in claimed.ClaimedEntries)
                     {
                         // An entry this sidecar is still delivering is not handed out twice.
-                        if (inFlight.TryAdd(entry.Id, true))
+                        if (inFlight.TryAdd((string)entry.Id!, true))
                         {
                             await work.WriteAsync((entry.Id, entry[DataField]), ct);
                         }
@@ -181,14 +181,15 @@ public sealed class RedisStreamsPubSub : IPubSub
                 }
                 while (start != "0-0" && !ct.IsCancellationRequested);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Keep reclaiming: a stopped reclaim loop would silently end at-least-once delivery.
                 _logger.LogWarning("pubsub {Name}: reclaiming {Topic} failed: {Error}", Name, topic, e.Message);
             }
         }
     }
 
-    private async Task DeliverLoopAsync(TopicHandler handler, ChannelReader<(RedisValue Id, RedisValue Data)> work, ConcurrentDictionary<RedisValue, bool> inFlight, CancellationToken ct)
+    private async Task DeliverLoopAsync(TopicHandler handler, ChannelReader<(RedisValue Id, RedisValue Data)> work, ConcurrentDictionary<string, bool> inFlight, CancellationToken ct)
     {
         await foreach (var (id, data) in work.ReadAllAsync(ct))
         {
@@ -211,7 +212,7 @@ public sealed class RedisStreamsPubSub : IPubSub
             }
             finally
             {
-                inFlight.TryRemove(id, out _);
+                inFlight.TryRemove((string)id!, out _);
             }
         }
     }

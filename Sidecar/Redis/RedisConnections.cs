@@ -7,7 +7,7 @@ namespace Natter.Sidecar.Redis;
 /// One shared ConnectionMultiplexer per distinct Redis address: components on the same Redis share its pipeline.
 /// Blocking reads (XREADGROUP BLOCK) get their own connection, because a blocked command stalls a multiplexer.
 /// </summary>
-public sealed class RedisConnections(ILoggerFactory loggerFactory) : IAsyncDisposable
+public sealed class RedisConnections : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<ConnectionMultiplexer>> _shared = new();
     private readonly ConcurrentBag<ConnectionMultiplexer> _dedicated = [];
@@ -30,7 +30,6 @@ public sealed class RedisConnections(ILoggerFactory loggerFactory) : IAsyncDispo
         // Keep trying in the background: Redis may start after the sidecar, as it may with daprd.
         options.AbortOnConnectFail = false;
         options.ClientName = $"natter-sidecar-{purpose}";
-        options.LoggerFactory = loggerFactory;
         options.Protocol = protocol ?? options.Protocol;
         return ConnectionMultiplexer.Connect(options);
     }

@@ -144,7 +144,7 @@ public sealed class ComponentLoadingTests : IDisposable
         await using var sidecar = await SidecarProcess.StartAsync(new SidecarSettings("app1", _resources.Path), waitForHealthy: false);
         var exitCode = await sidecar.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(1, exitCode);
         Assert.Contains("bad.yaml", sidecar.Output);
         Assert.Contains("spec.type", sidecar.Output);
     }

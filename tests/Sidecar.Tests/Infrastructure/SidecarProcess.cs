@@ -49,7 +49,7 @@ public sealed class SidecarProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         if (waitForHealthy)
         {
-            using var http = new HttpClient { BaseAddress = new Uri(settings.HttpEndpoint), Timeout = TimeSpan.FromSeconds(2) };
+            using var http = new HttpClient { BaseAddress = new Uri(settings.HttpEndpoint), Timeout = TimeSpan.FromSeconds(5) };
             var healthy = await Eventually.TrueAsync(async () =>
             {
                 if (process.HasExited)
@@ -60,11 +60,12 @@ public sealed class SidecarProcess : IAsyncDisposable
                 {
                     return (await http.GetAsync("/v1.0/healthz")).StatusCode == System.Net.HttpStatusCode.NoContent;
                 }
-                catch (HttpRequestException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
+                    // Not listening yet, or slow to answer on a busy machine.
                     return false;
                 }
-            }, TimeSpan.FromSeconds(30));
+            }, TimeSpan.FromSeconds(60));
             if (!healthy || process.HasExited)
             {
                 throw new InvalidOperationException($"the sidecar did not become healthy:\n{sidecar.Output}");
