@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
 {
     "sidecar" => await SidecarBenchmark.RunAsync(args[1..]),
     "actors" => await ActorBenchmark.RunAsync(args[1..]),
+    "media" => await MediaBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 

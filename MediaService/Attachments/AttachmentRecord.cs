@@ -1,0 +1,47 @@
+namespace Natter.MediaService.Attachments;
+
+/// <summary>
+/// One user's attachment: a pointer to content-addressed content plus who may read it.
+/// <see cref="References"/> maps "chatId|messageId" to the chat's members when that message was sent;
+/// the uploader and the union of those members may download.
+/// </summary>
+public sealed record AttachmentRecord(
+    string Id,
+    string OwnerId,
+    string Sha256,
+    long Size,
+    string ContentType,
+    DateTimeOffset CreatedAt,
+    bool Uploaded,
+    bool HasThumbnail,
+    Dictionary<string, string[]> References,
+    DateTimeOffset? ExpiresAt)
+{
+    public static string ReferenceKey(string chatId, string messageId) => $"{chatId}|{messageId}";
+
+    public bool MayBeReadBy(string userId) =>
+        OwnerId == userId || References.Values.Any(members => members.Contains(userId, StringComparer.Ordinal));
+
+    public bool IsImage => ContentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>
+/// The per-blob reference count: which attachments use attachments/{sha256}. The blob is deleted only when this set
+/// is empty, after <see cref="Deleting"/> has been set under etag, so an upload that arrives meanwhile sees it.
+/// </summary>
+public sealed record BlobRecord(
+    string Sha256,
+    long Size,
+    string[] AttachmentIds,
+    bool HasThumbnail,
+    string? BlobETag,
+    string? ThumbnailETag,
+    bool Deleting);
+
+/// <summary>What clients and ChatService see of an attachment (docs/MEDIA.md).</summary>
+public sealed record AttachmentInfo(string AttachmentId, long Size, string ContentType, string Sha256, string? ThumbnailUrl)
+{
+    public static AttachmentInfo From(AttachmentRecord record) => new(
+        record.Id, record.Size, record.ContentType, record.Sha256,
+        record.HasThumbnail ? $"/attachments/{record.Id}/thumbnail" : null);
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using Natter.MediaService.Tests.Infrastructure;
+
+namespace Natter.MediaService.Tests;
+
+/// <summary>Retention with MediaService's test clock (Media:TestClock) moved forward over HTTP, as the E2E suite does.</summary>
+[Collection(MediaCollection.Name)]
+public sealed class RetentionTests(MediaFixture fixture)
+{
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+
+    [StateFact]
+    public async Task Never_referenced_attachment_and_its_blob_go_30_days_after_upload()
+    {
+        var content = MediaFixture.RandomBytes(2000);
+        var uploaded = await fixture.UploadOkAsync("alice", content);
+        using var alice = fixture.Client("alice");
+
+        await fixture.AdvanceClockAsync(29 * Day);
+        await fixture.RunCleanupAsync();
+        Assert.Equal(content, await alice.GetByteArrayAsync($"/attachments/{uploaded.AttachmentId}/content"));
+
+        await fixture.AdvanceClockAsync(2 * Day);
+        await fixture.RunCleanupAsync();
+
+        using var response = await alice.GetAsync($"/attachments/{uploaded.AttachmentId}/content");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain(uploaded.Sha256, await fixture.BlobNamesAsync("attachments"));
+    }
+
+    [StateFact]
+    public async Task Referenced_attachment_stays_until_30_days_after_its_last_reference_is_deleted()
+    {
+        var content = MediaFixture.RandomBytes(3000);
+        var uploaded = await fixture.UploadOkAsync("alice", content);
+        await ChatReferences.SendInChatAsync(fixture, "alice", "chat-r", "m1", ["alice", "bob"], uploaded.AttachmentId);
+        await ChatReferences.SendInChatAsync(fixture, "alice", "chat-r", "m2", ["alice", "bob"], uploaded.AttachmentId);
+        using var bob = fixture.Client("bob");
+
+        await fixture.AdvanceClockAsync(40 * Day);
+        await fixture.RunCleanupAsync();
+        Assert.Equal(content, await bob.GetByteArrayAsync($"/attachments/{uploaded.AttachmentId}/content"));
+
+        await ChatReferences.DeleteMessageAsync(fixture, "alice", "chat-r", "m1", uploaded.AttachmentId);
+        await fixture.AdvanceClockAsync(40 * Day);
+        await fixture.RunCleanupAsync();
+        Assert.Equal(content, await bob.GetByteArrayAsync($"/attachments/{uploaded.AttachmentId}/content"));
+
+        await ChatReferences.DeleteMessageAsync(fixture, "alice", "chat-r", "m2", uploaded.AttachmentId);
+        await fixture.AdvanceClockAsync(29 * Day);
+        await fixture.RunCleanupAsync();
+        using var alice = fixture.Client("alice");
+        Assert.Equal(content, await alice.GetByteArrayAsync($"/attachments/{uploaded.AttachmentId}/content"));
+
+        await fixture.AdvanceClockAsync(2 * Day);
+        await fixture.RunCleanupAsync();
+        using var gone = await alice.GetAsync($"/attachments/{uploaded.AttachmentId}/content");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.DoesNotContain(uploaded.Sha256, await fixture.BlobNamesAsync("attachments"));
+    }
+
+    [StateFact]
+    public async Task Shared_blob_survives_while_another_attachment_still_uses_it()
+    {
+        var content = MediaFixture.RandomBytes(4000);
+        var expiring = await fixture.UploadOkAsync("alice", content);
+        var kept = await fixture.UploadOkAsync("bob", content);
+        await ChatReferences.SendInChatAsync(fixture, "bob", "chat-s", "m1", ["bob", "carol"], kept.AttachmentId);
+
+        await fixture.AdvanceClockAsync(31 * Day);
+        await fixture.RunCleanupAsync();
+
+        using var alice = fixture.Client("alice");
+        using var expired = await alice.GetAsync($"/attachments/{expiring.AttachmentId}/content");
+        Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
+        using var carol = fixture.Client("carol");
+        Assert.Equal(content, await carol.GetByteArrayAsync($"/attachments/{kept.AttachmentId}/content"));
+        Assert.Contains(kept.Sha256, await fixture.BlobNamesAsync("attachments"));
+    }
+
+    [StateFact]
+    public async Task Concurrent_sweeps_delete_each_expired_attachment_once()
+    {
+        var uploads = new List<UploadedAttachment>();
+        for (var i = 0; i < 5; i++)
+        {
+            uploads.Add(await fixture.UploadOkAsync("erin", MediaFixture.RandomBytes(1000 + i)));
+        }
+        await fixture.AdvanceClockAsync(31 * Day);
+
+        // Every sidecar fires its own cron: three sweeps at once.
+        var reports = await Task.WhenAll(fixture.RunCleanupAsync(), fixture.RunCleanupAsync(), fixture.RunCleanupAsync());
+
+        var names = await fixture.BlobNamesAsync("attachments");
+        Assert.All(uploads, u => Assert.DoesNotContain(u.Sha256, names));
+        Assert.True(reports.Sum(r => r.AttachmentsDeleted) >= uploads.Count);
+        using var erin = fixture.Client("erin");
+        foreach (var upload in uploads)
+        {
+            using var response = await erin.GetAsync($"/attachments/{upload.AttachmentId}");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Cron_binding_probe_is_answered()
+    {
+        using var client = fixture.Client();
+        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/cleanup"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
