@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Natter.ChatService.Delivery;
 using Natter.ChatService.Devices;
 using Natter.ChatService.Inbox;
-using Natter.ChatService.State;
+using Natter.State;
 using Natter.Contracts;
 
 namespace Natter.ChatService.Chats;
@@ -101,11 +101,11 @@ public sealed class ChatActor(
         // The chat's new seq, the entries and the dedupe record commit together: a crash leaves all or nothing.
         var slots = await inbox.AppendAsync(recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
         [
-            StateStoreExtensions.Upsert(StateKeys.Chat(ChatId), updated),
+            NatterState.Upsert(StateKeys.Chat(ChatId), updated),
             .. dedupeKey is null ? [] : new[]
             {
-                StateStoreExtensions.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp),
-                    metadata: StateStoreExtensions.RetentionTtl),
+                NatterState.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp),
+                    metadata: NatterState.RetentionTtl),
             },
         ]), cts.Token);
         _chat = updated;
@@ -164,7 +164,7 @@ public sealed class ChatActor(
         var entry = new InboxEntry(InboxEntryKinds.ChatUpdate, null, update, update.Timestamp, Activity.Current?.Id);
         var recipients = await devices.ActiveClientsAsync(notify, ct);
         var slots = await inbox.AppendAsync(recipients, entry, async token =>
-            [StateStoreExtensions.Upsert(StateKeys.Chat(ChatId), chat), .. await indexChanges(token)], ct);
+            [NatterState.Upsert(StateKeys.Chat(ChatId), chat), .. await indexChanges(token)], ct);
         _chat = chat;
         await deliveries.PublishAsync(slots, entry, ct);
     }

@@ -1,5 +1,5 @@
 using Dapr.Client;
-using Natter.ChatService.State;
+using Natter.State;
 using Natter.Contracts;
 
 namespace Natter.ChatService.Chats;
@@ -23,7 +23,7 @@ public sealed class ChatIndexWrites(DaprClient dapr)
         {
             if (change(value ?? ChatIndex.Empty) is { } changed)
             {
-                operations.Add(StateStoreExtensions.Upsert(key, changed, etag));
+                operations.Add(NatterState.Upsert(key, changed, etag));
             }
         }
         return operations;

@@ -1,5 +1,5 @@
 using Dapr.Client;
-using Natter.ChatService.State;
+using Natter.State;
 using Natter.Contracts;
 
 namespace Natter.ChatService.Cleanup;
@@ -65,9 +65,9 @@ public sealed class RetentionSweep(DaprClient dapr, TimeProvider time, ILogger<R
         var mine = new CleanupLease(_holder, now + (long)LeaseLength.TotalMilliseconds);
         try
         {
-            await dapr.CommitAsync([StateStoreExtensions.Upsert(StateKeys.CleanupLease, mine, etag)], ct);
+            await dapr.CommitAsync([NatterState.Upsert(StateKeys.CleanupLease, mine, etag)], ct);
         }
-        catch (Exception e) when (StateStoreExtensions.IsConflict(e))
+        catch (Exception e) when (NatterState.IsConflict(e))
         {
             return false;
         }
@@ -79,7 +79,7 @@ public sealed class RetentionSweep(DaprClient dapr, TimeProvider time, ILogger<R
     /// <summary>Removes clients whose lastSeen is older than the cutoff and drops their inboxes.</summary>
     private async Task<(int Retired, IReadOnlyList<string> Active)> RetireIdleClientsAsync(string userId, long cutoff, CancellationToken ct)
     {
-        var idle = await StateStoreExtensions.RetryOnConflictAsync(async () =>
+        var idle = await NatterState.RetryOnConflictAsync(async () =>
         {
             var (registry, etag) = await dapr.ReadAsync<DeviceRegistry>(StateKeys.Devices(userId), ct);
             if (registry is null)
@@ -91,38 +91,15 @@ public sealed class RetentionSweep(DaprClient dapr, TimeProvider time, ILogger<R
             if (idle.Count > 0)
             {
                 var remaining = new DeviceRegistry([.. registry.Clients.Except(idle)]);
-                await dapr.CommitAsync([StateStoreExtensions.Upsert(StateKeys.Devices(userId), remaining, etag)], ct);
+                await dapr.CommitAsync([NatterState.Upsert(StateKeys.Devices(userId), remaining, etag)], ct);
             }
             return (Idle: (IReadOnlyList<string>)[.. idle.Select(c => c.ClientId)], Active: (IReadOnlyList<string>)active);
         }, logger, ct);
         foreach (var clientId in idle.Idle)
         {
-            await DropInboxAsync(clientId, ct);
+            await dapr.DropInboxAsync(clientId, ct);
         }
         return (idle.Idle.Count, idle.Active);
-    }
-
-    /// <summary>Deletes every entry of a retired client, then its head, tail and presence.</summary>
-    private async Task DropInboxAsync(string clientId, CancellationToken ct)
-    {
-        var (head, _) = await dapr.ReadAsync<InboxHead>(StateKeys.InboxHead(clientId), ct);
-        var (tail, _) = await dapr.ReadAsync<InboxTail>(StateKeys.InboxTail(clientId), ct);
-        for (var start = tail?.Lowest ?? 0; start < (head?.Next ?? 0); start += PageSize)
-        {
-            var end = Math.Min(start + PageSize, head!.Next);
-            var deletes = new List<StateTransactionRequest>();
-            for (var n = start; n < end; n++)
-            {
-                deletes.Add(StateStoreExtensions.Delete(StateKeys.InboxEntry(clientId, n)));
-            }
-            await dapr.CommitAsync(deletes, ct);
-        }
-        await dapr.CommitAsync(
-        [
-            StateStoreExtensions.Delete(StateKeys.InboxHead(clientId)),
-            StateStoreExtensions.Delete(StateKeys.InboxTail(clientId)),
-            StateStoreExtensions.Delete(StateKeys.Presence(clientId)),
-        ], ct);
     }
 
     /// <summary>Deletes entries enqueued before the cutoff and moves the tail past every leading gap.</summary>
@@ -150,7 +127,7 @@ public sealed class RetentionSweep(DaprClient dapr, TimeProvider time, ILogger<R
                 var gone = entry is null || entry.EnqueuedAt < cutoff;
                 if (entry is not null && gone)
                 {
-                    deletes.Add(StateStoreExtensions.Delete(StateKeys.InboxEntry(clientId, n)));
+                    deletes.Add(NatterState.Delete(StateKeys.InboxEntry(clientId, n)));
                 }
                 contiguous &= gone;
                 if (contiguous)
@@ -172,9 +149,9 @@ public sealed class RetentionSweep(DaprClient dapr, TimeProvider time, ILogger<R
             {
                 try
                 {
-                    await dapr.CommitAsync([StateStoreExtensions.Upsert(StateKeys.InboxTail(clientId), new InboxTail(newTail), etag)], ct);
+                    await dapr.CommitAsync([NatterState.Upsert(StateKeys.InboxTail(clientId), new InboxTail(newTail), etag)], ct);
                 }
-                catch (Exception e) when (StateStoreExtensions.IsConflict(e))
+                catch (Exception e) when (NatterState.IsConflict(e))
                 {
                     // Someone else advanced it meanwhile; the next sweep retries.
                 }
@@ -185,7 +162,7 @@ public sealed class RetentionSweep(DaprClient dapr, TimeProvider time, ILogger<R
 
     /// <summary>Drops chats|{userId} entries of chats that are gone or no longer list the user.</summary>
     private async Task<int> DropStaleIndexEntriesAsync(string userId, CancellationToken ct) =>
-        await StateStoreExtensions.RetryOnConflictAsync(async () =>
+        await NatterState.RetryOnConflictAsync(async () =>
         {
             var (index, etag) = await dapr.ReadAsync<ChatIndex>(StateKeys.ChatIndex(userId), ct);
             if (index is null || index.Chats.Count == 0)
@@ -196,7 +173,7 @@ public sealed class RetentionSweep(DaprClient dapr, TimeProvider time, ILogger<R
             var keep = index.Chats.Where(c => chats[StateKeys.Chat(c.ChatId)].Value?.IsMember(userId) == true).ToList();
             if (keep.Count < index.Chats.Count)
             {
-                await dapr.CommitAsync([StateStoreExtensions.Upsert(StateKeys.ChatIndex(userId), new ChatIndex(keep), etag)], ct);
+                await dapr.CommitAsync([NatterState.Upsert(StateKeys.ChatIndex(userId), new ChatIndex(keep), etag)], ct);
             }
             return index.Chats.Count - keep.Count;
         }, logger, ct);

@@ -1,6 +1,6 @@
 using Dapr.Client;
 using Natter.ChatService.Inbox;
-using Natter.ChatService.State;
+using Natter.State;
 using Natter.Contracts;
 
 namespace Natter.ChatService.Delivery;

@@ -1,5 +1,5 @@
 using Dapr.Client;
-using Natter.ChatService.State;
+using Natter.State;
 using Natter.Contracts;
 
 namespace Natter.ChatService.Devices;

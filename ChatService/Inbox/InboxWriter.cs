@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Dapr.Client;
-using Natter.ChatService.State;
+using Natter.State;
 using Natter.Contracts;
 
 namespace Natter.ChatService.Inbox;
@@ -25,7 +25,7 @@ public sealed class InboxWriter(DaprClient dapr, ILogger<InboxWriter> logger)
         using var activity = ChatTelemetry.Source.StartActivity("inbox.append");
         activity?.SetTag("natter.inbox.devices", clientIds.Count);
         var body = JsonSerializer.SerializeToUtf8Bytes(entry, NatterJson.Options);
-        var slots = await StateStoreExtensions.RetryOnConflictAsync(async () =>
+        var slots = await NatterState.RetryOnConflictAsync(async () =>
         {
             var heads = await dapr.ReadManyAsync<InboxHead>([.. clientIds.Select(StateKeys.InboxHead)], ct);
             var (operations, slots) = Plan(clientIds, heads, body);
@@ -47,8 +47,8 @@ public sealed class InboxWriter(DaprClient dapr, ILogger<InboxWriter> logger)
         {
             var (head, etag) = heads.TryGetValue(StateKeys.InboxHead(clientId), out var h) ? h : (null, null);
             var n = head?.Next ?? 0;
-            operations.Add(StateStoreExtensions.Upsert(StateKeys.InboxHead(clientId), new InboxHead(n + 1), etag));
-            operations.Add(StateStoreExtensions.Upsert(StateKeys.InboxEntry(clientId, n), body, StateStoreExtensions.RetentionTtl));
+            operations.Add(NatterState.Upsert(StateKeys.InboxHead(clientId), new InboxHead(n + 1), etag));
+            operations.Add(NatterState.Upsert(StateKeys.InboxEntry(clientId, n), body, NatterState.RetentionTtl));
             slots.Add(new InboxSlot(clientId, n));
         }
         return (operations, slots);

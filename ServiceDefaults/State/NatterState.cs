@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
+using Microsoft.Extensions.Logging;
 using Natter.Contracts;
 
-namespace Natter.ChatService.State;
+namespace Natter.State;
 
 /// <summary>Typed reads and transaction operations on the shared store, serialised with the contracts' JSON options.</summary>
-public static class StateStoreExtensions
+public static class NatterState
 {
     public static readonly IReadOnlyDictionary<string, string> RetentionTtl =
         new Dictionary<string, string> { ["ttlInSeconds"] = Retention.PeriodSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
@@ -72,5 +73,29 @@ public static class StateStoreExtensions
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 * i)), ct);
             }
         }
+    }
+
+    /// <summary>Deletes every entry of a client's inbox, then its head, tail and presence (deactivation, idle sweep).</summary>
+    public static async Task DropInboxAsync(this DaprClient dapr, string clientId, CancellationToken ct)
+    {
+        const int page = 200;
+        var (head, _) = await dapr.ReadAsync<InboxHead>(StateKeys.InboxHead(clientId), ct);
+        var (tail, _) = await dapr.ReadAsync<InboxTail>(StateKeys.InboxTail(clientId), ct);
+        var next = head?.Next ?? 0;
+        for (var start = tail?.Lowest ?? 0; start < next; start += page)
+        {
+            var deletes = new List<StateTransactionRequest>();
+            for (var n = start; n < Math.Min(start + page, next); n++)
+            {
+                deletes.Add(Delete(StateKeys.InboxEntry(clientId, n)));
+            }
+            await dapr.CommitAsync(deletes, ct);
+        }
+        await dapr.CommitAsync(
+        [
+            Delete(StateKeys.InboxHead(clientId)),
+            Delete(StateKeys.InboxTail(clientId)),
+            Delete(StateKeys.Presence(clientId)),
+        ], ct);
     }
 }
