@@ -42,6 +42,11 @@ public sealed class NatterClient : IAsyncDisposable
 
     public CloseInfo? LastClose { get; private set; }
 
+    /// <summary>Messages that arrived under a second deliveryId (the same message stored twice); suppressed, but counted.</summary>
+    public int DuplicateMessages => _duplicateMessages;
+
+    private int _duplicateMessages;
+
     /// <summary>Completes when the client stops for good: disposed, or closed with a terminal code.</summary>
     public Task Completion => _run;
 
@@ -325,10 +330,15 @@ public sealed class NatterClient : IAsyncDisposable
     /// <summary>An item seen before (a re-send after a lost ack, or a reconnect) is acknowledged again but not surfaced.</summary>
     private async Task AcceptAsync(ReceivedItem item, string? messageId)
     {
-        var fresh = _seenDeliveries.TryAdd(item.DeliveryId, 0) & (messageId is null || _seenMessages.TryAdd(messageId, 0));
+        var newDelivery = _seenDeliveries.TryAdd(item.DeliveryId, 0);
+        var fresh = newDelivery && (messageId is null || _seenMessages.TryAdd(messageId, 0));
         if (fresh)
         {
             _items.Writer.TryWrite(item);
+        }
+        else if (newDelivery)
+        {
+            Interlocked.Increment(ref _duplicateMessages);
         }
         if (_options.AutoAcknowledge || !fresh)
         {
