@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Natter.AppHost;
 
@@ -40,8 +41,25 @@ public static class AzuriteExtensions
             context.Args.Add("--loose");
         });
         resource.ConnectionStringExpression = ReferenceExpression.Create(
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentAccountKey};BlobEndpoint=http://127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}/devstoreaccount1;");
-        builder.Services.AddHealthChecks().AddTcpCheck(healthKey, endpoint);
+            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevelopmentAccountKey};BlobEndpoint=http://127.0.0.1:{endpoint.Property(EndpointProperty.Port)}/devstoreaccount1;");
+        // Any HTTP answer means Azurite is serving; it rejects an anonymous request, which is fine here.
+        builder.Services.AddHealthChecks().AddAsyncCheck(healthKey, async ct =>
+        {
+            if (!endpoint.IsAllocated)
+            {
+                return HealthCheckResult.Unhealthy("endpoint not allocated yet");
+            }
+            try
+            {
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+                using var response = await http.GetAsync(new Uri($"{endpoint.Url}/devstoreaccount1?comp=list"), ct);
+                return HealthCheckResult.Healthy($"HTTP {(int)response.StatusCode}");
+            }
+            catch (HttpRequestException e)
+            {
+                return HealthCheckResult.Unhealthy(e.Message);
+            }
+        });
         return azurite;
     }
 }

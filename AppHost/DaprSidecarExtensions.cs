@@ -51,13 +51,16 @@ public static class DaprSidecarExtensions
             ? builder.AddProject<Projects.Sidecar>(name)
             : builder.AddExecutable(name, "daprd", options.Paths.RepoRoot).WithOtlpExporter();
         sidecar = sidecar
-            .WithEndpoint(name: "http", scheme: "http")
-            .WithEndpoint(name: "grpc", scheme: "http")
+            // Not proxied: the app reaches its sidecar directly, one hop less on every Dapr call.
+            .WithEndpoint(name: "http", scheme: "http", isProxied: false)
+            .WithEndpoint(name: "grpc", scheme: "http", isProxied: false)
             .WithParentRelationship(app.Resource);
 
-        var appPort = app.GetEndpoint("http").Property(EndpointProperty.TargetPort);
-        var httpPort = sidecar.GetEndpoint("http").Property(EndpointProperty.TargetPort);
-        var grpcPort = sidecar.GetEndpoint("grpc").Property(EndpointProperty.TargetPort);
+        // Another resource's TargetPort is not resolved in our environment (DCP leaves the template), so
+        // cross-resource references use Port: the app's proxied port, and the sidecar's own (unproxied) port.
+        var appPort = app.GetEndpoint("http").Property(EndpointProperty.Port);
+        var httpPort = sidecar.GetEndpoint("http").Property(EndpointProperty.Port);
+        var grpcPort = sidecar.GetEndpoint("grpc").Property(EndpointProperty.Port);
         ((IResourceBuilder<IResourceWithArgs>)sidecar).WithArgs(context =>
         {
             context.Args.Add("--app-id");
@@ -79,9 +82,8 @@ public static class DaprSidecarExtensions
         ((IResourceBuilder<IResourceWithEnvironment>)sidecar)
             .WithEnvironment("REDIS_HOST", options.Redis.HostAndPort());
         ((IResourceBuilder<IResourceWithWaitSupport>)sidecar).WaitFor(options.Redis);
-        ((IResourceBuilder<IResourceWithEndpoints>)sidecar).WithHttpHealthCheck("/v1.0/healthz", endpointName: "http");
+        ((IResourceBuilder<IResourceWithEndpoints>)sidecar).WithHttpHealthCheck("/v1.0/healthz", statusCode: 204, endpointName: "http");
 
-        // The app talks to its sidecar's real port, not through a proxy: one hop less per Dapr call.
         app.WithEnvironment("DAPR_HTTP_ENDPOINT", ReferenceExpression.Create($"http://127.0.0.1:{httpPort}"))
             .WithEnvironment("DAPR_GRPC_ENDPOINT", ReferenceExpression.Create($"http://127.0.0.1:{grpcPort}"))
             .WithEnvironment("DAPR_HTTP_PORT", httpPort)

@@ -24,6 +24,7 @@ foreach (var gateway in new[] { "gateway-a", "gateway-b" })
         .WithDaprSidecar(dapr, "gateway")
         .WithNatterAuthentication(signingKey, developmentTokens: true)
         .WithEnvironment("Gateway__InstanceId", gateway)
+        .WithWebSocketUrlAnnouncement()
         .WithEnvironment("Media__BaseUrl", media.GetEndpoint("http"))
         .WithTestClockWhenEnabled()
         .WaitFor(chatA).WaitFor(chatB);

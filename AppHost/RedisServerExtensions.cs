@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -31,30 +32,35 @@ public static class RedisServerExtensions
             context.Args.Add("--save");
             context.Args.Add("");
         });
-        builder.Services.AddHealthChecks().AddTcpCheck(healthKey, endpoint);
+        builder.Services.AddHealthChecks().AddRedisPingCheck(healthKey, endpoint);
         return redis;
     }
 
     /// <summary>The address Dapr components read through the env secret store.</summary>
     public static ReferenceExpression HostAndPort(this IResourceBuilder<ExecutableResource> redis) =>
-        ReferenceExpression.Create($"127.0.0.1:{redis.GetEndpoint("tcp").Property(EndpointProperty.TargetPort)}");
+        ReferenceExpression.Create($"127.0.0.1:{redis.GetEndpoint("tcp").Property(EndpointProperty.Port)}");
 
-    internal static IHealthChecksBuilder AddTcpCheck(this IHealthChecksBuilder checks, string key, EndpointReference endpoint) =>
+    /// <summary>A real PING through the endpoint: a listening proxy alone does not prove Redis is up.</summary>
+    private static IHealthChecksBuilder AddRedisPingCheck(this IHealthChecksBuilder checks, string key, EndpointReference endpoint) =>
         checks.AddAsyncCheck(key, async ct =>
         {
             if (!endpoint.IsAllocated)
             {
                 return HealthCheckResult.Unhealthy("endpoint not allocated yet");
             }
-            var port = int.Parse(await endpoint.Property(EndpointProperty.TargetPort).GetValueAsync(ct) ?? "0",
-                System.Globalization.CultureInfo.InvariantCulture);
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port, ct);
-                return HealthCheckResult.Healthy();
+                await client.ConnectAsync("127.0.0.1", endpoint.Port, ct);
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray(), ct);
+                var buffer = new byte[16];
+                var read = await stream.ReadAsync(buffer, ct);
+                return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal)
+                    ? HealthCheckResult.Healthy()
+                    : HealthCheckResult.Unhealthy("no PONG");
             }
-            catch (SocketException e)
+            catch (Exception e) when (e is SocketException or IOException)
             {
                 return HealthCheckResult.Unhealthy(e.Message);
             }
