@@ -235,7 +235,7 @@ public static class MessagingBenchmark
         }
     }
 
-    private static LongHistogram Histogram() => new(600_000_000, 3) // up to 10 minutes, in microseconds;
+    private static LongHistogram Histogram() => new(600_000_000, 3); // microseconds, up to 10 minutes
 
     private static double Ms(LongHistogram h, double percentile) => h.TotalCount == 0 ? double.NaN : h.GetValueAtPercentile(percentile) / 1000.0;
 
