@@ -34,6 +34,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     // reading is cut off at MaxQueuedFrames instead.
     private const int MaxQueuedFrames = 50_000;
     private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private int _queuedFrames; // the single-reader channel cannot count
     private readonly Lock _cursorLock = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TokenBucketRateLimiter _commandLimiter = new(new TokenBucketRateLimiterOptions
@@ -180,7 +181,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
 
     private void Enqueue(byte[] frame)
     {
-        if (_outbound.Reader.Count >= MaxQueuedFrames)
+        if (Interlocked.Increment(ref _queuedFrames) > MaxQueuedFrames)
         {
             RequestClose((int)WebSocketCloseStatus.PolicyViolation, "the client does not read its frames");
             return;
@@ -283,6 +284,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     {
         await foreach (var frame in _outbound.Reader.ReadAllAsync(ct))
         {
+            Interlocked.Decrement(ref _queuedFrames);
             await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
         }
     }
