@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Natter.Contracts;
 
@@ -13,7 +14,8 @@ public static class NatterJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            TypeInfoResolver = NatterJsonContext.Default,
+            // Contract types use the generated metadata; service-private state docs (e.g. ChatDocument) fall back to reflection.
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(NatterJsonContext.Default, new DefaultJsonTypeInfoResolver()),
         };
         options.MakeReadOnly();
         return options;
