@@ -10,8 +10,8 @@ var dapr = DaprSidecarOptions.From(builder, paths, redis);
 var signingKey = builder.AddParameter("auth-signing-key",
     new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
 
-var chatA = builder.AddProject<Projects.ChatService>("chatservice-a").WithDaprSidecar(dapr, "chatservice");
-var chatB = builder.AddProject<Projects.ChatService>("chatservice-b").WithDaprSidecar(dapr, "chatservice");
+var chatA = builder.AddProject<Projects.ChatService>("chatservice-a").WithDaprSidecar(dapr, "chatservice").WithTestClockWhenEnabled();
+var chatB = builder.AddProject<Projects.ChatService>("chatservice-b").WithDaprSidecar(dapr, "chatservice").WithTestClockWhenEnabled();
 
 var media = builder.AddProject<Projects.MediaService>("mediaservice")
     .WithDaprSidecar(dapr, "mediaservice")
@@ -26,6 +26,7 @@ foreach (var gateway in new[] { "gateway-a", "gateway-b" })
         .WithEnvironment("Gateway__InstanceId", gateway)
         .WithWebSocketUrlAnnouncement()
         .WithEnvironment("Media__BaseUrl", media.GetEndpoint("http"))
+        .WithTestClockWhenEnabled()
         .WaitFor(chatA).WaitFor(chatB);
 }
 

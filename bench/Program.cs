@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "sidecar" => await SidecarBenchmark.RunAsync(args[1..]),
     "actors" => await ActorBenchmark.RunAsync(args[1..]),
     "media" => await MediaBenchmark.RunAsync(args[1..]),
+    "messaging" => await MessagingBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 

@@ -24,11 +24,14 @@ public class NatterAppFixture : IAsyncLifetime
     /// <summary>The Dapr resources path, relative to the repository root. Subclasses swap it.</summary>
     protected virtual string ResourcesPath => "components";
 
+    /// <summary>Extra AppHost arguments (e.g. --Natter:TestClock=true). Subclasses add them.</summary>
+    protected virtual IEnumerable<string> AppHostArgs => [];
+
     public async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--Natter:RunDirectory={_runDirectory}", $"--Dapr:ResourcesPath={ResourcesPath}", "--Dapr:Runtime=local"],
+            [$"--Natter:RunDirectory={_runDirectory}", $"--Dapr:ResourcesPath={ResourcesPath}", "--Dapr:Runtime=local", .. AppHostArgs],
             cts.Token);
         builder.Services.AddLogging(logging => logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning));
         App = await builder.BuildAsync(cts.Token);

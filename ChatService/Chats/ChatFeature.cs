@@ -1,0 +1,33 @@
+using Natter.ChatService.Delivery;
+using Natter.ChatService.Devices;
+using Natter.ChatService.Inbox;
+
+namespace Natter.ChatService.Chats;
+
+public static class ChatFeature
+{
+    /// <summary>Hosts ChatActor and what its turns use: inbox writer, device directory, delivery publisher.</summary>
+    public static WebApplicationBuilder AddChats(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<ChatOptions>(builder.Configuration.GetSection(ChatOptions.Section));
+        builder.Services.AddSingleton<InboxWriter>();
+        builder.Services.AddSingleton<DeviceDirectory>();
+        builder.Services.AddSingleton<DeliveryPublisher>();
+        builder.Services.AddSingleton<ChatIndexWrites>();
+        builder.Services.AddActors(options =>
+        {
+            options.Actors.RegisterActor<ChatActor>(ChatActorNamesType);
+            // An idle chat leaves memory after a while; its state is in the store, so reactivation anywhere is cheap.
+            options.ActorIdleTimeout = TimeSpan.FromMinutes(30);
+        });
+        return builder;
+    }
+
+    private const string ChatActorNamesType = Contracts.ChatActorNames.ActorType;
+
+    public static WebApplication MapChats(this WebApplication app)
+    {
+        app.MapActorsHandlers();
+        return app;
+    }
+}

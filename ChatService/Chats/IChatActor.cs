@@ -1,0 +1,20 @@
+using Dapr.Actors;
+using Natter.Contracts;
+
+namespace Natter.ChatService.Chats;
+
+/// <summary>
+/// One actor per chat owns its membership and its sequence numbers. Dapr runs one turn at a time on exactly one
+/// instance, so per-chat seq is strictly increasing and per-chat order equals inbox order. The gateway calls these
+/// methods by name with JSON bodies (ChatActorNames), so it needs no reference to this interface.
+/// </summary>
+public interface IChatActor : IActor
+{
+    Task<ChatCallResult> CreateAsync(ChatCreateRequest request);
+
+    Task<ChatCallResult> SendAsync(ChatSendRequest request);
+
+    Task<ChatCallResult> ModifyParticipantsAsync(ChatModifyRequest request);
+
+    Task<ChatCallResult> GetAsync(ChatGetRequest request);
+}

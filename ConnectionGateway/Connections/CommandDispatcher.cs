@@ -1,0 +1,165 @@
+using Dapr.Client;
+using Natter.ConnectionGateway.Chats;
+using Natter.ConnectionGateway.Devices;
+using Natter.Contracts;
+using Natter.State;
+
+namespace Natter.ConnectionGateway.Connections;
+
+/// <summary>Who is on the other end of a socket, from the validated JWT.</summary>
+public sealed record ClientIdentity(string UserId, string ClientId);
+
+/// <summary>Validates a command and runs it; returns the result or error frame to send back. Never throws on input.</summary>
+public sealed class CommandDispatcher(
+    ChatClient chats, DaprClient dapr, DeviceRegistryStore devices, ConnectionRegistry connections, ILogger<CommandDispatcher> logger)
+{
+    private const int MaxIdLength = 128;
+    private const int MaxNameLength = 200;
+
+    public async Task<object> DispatchAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
+    {
+        try
+        {
+            return frame.Type switch
+            {
+                FrameTypes.CreateChat => await CreateChatAsync(who, frame, ct),
+                FrameTypes.SendMessage => await SendMessageAsync(who, frame, ct),
+                FrameTypes.ModifyChatParticipants => await ModifyAsync(who, frame, ct),
+                FrameTypes.GetChat => await GetChatAsync(who, frame, ct),
+                FrameTypes.ListChats => await ListChatsAsync(who, frame, ct),
+                FrameTypes.DeactivateClient => await DeactivateAsync(who, frame, ct),
+                _ => new ErrorFrame(frame.RequestId, ErrorCodes.UnknownCommand, $"unknown command '{Truncate(frame.Type)}'"),
+            };
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "{Command} failed for client {ClientId}", frame.Type, who.ClientId);
+            return frame.Type == FrameTypes.SendMessage
+                ? new SendMessageResult(frame.RequestId, SendStatus.Failure, null, null, null, ErrorCodes.Unavailable, "the message was not stored; send it again")
+                : new ErrorFrame(frame.RequestId, ErrorCodes.Unavailable, "the service is unavailable; try again");
+        }
+    }
+
+    private async Task<object> CreateChatAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
+    {
+        var (command, error) = FrameReader.Bind<CreateChatCommand>(frame);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (command!.Participants is null || command.Participants.Any(p => !IsId(p)))
+        {
+            return FrameReader.Invalid(frame, "participants must be an array of user ids");
+        }
+        if (command.Name is { Length: > MaxNameLength })
+        {
+            return FrameReader.Invalid(frame, $"name has at most {MaxNameLength} characters");
+        }
+        var chatId = Guid.CreateVersion7().ToString();
+        var result = await chats.CreateAsync(chatId, new ChatCreateRequest(who.UserId, command.Participants, command.Name), ct);
+        return result.Error is not null
+            ? new ErrorFrame(frame.RequestId, result.Error, result.ErrorMessage ?? result.Error)
+            : new CreateChatResult(frame.RequestId, result.ChatId!, result.Participants!);
+    }
+
+    private async Task<object> SendMessageAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
+    {
+        var (command, error) = FrameReader.Bind<SendMessageCommand>(frame);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (!IsId(command!.ChatId))
+        {
+            return FrameReader.Invalid(frame, "chatId must be a chat id");
+        }
+        if (command.Message is null)
+        {
+            return FrameReader.Invalid(frame, "message must be a string");
+        }
+        if (command.Attachments is not null && command.Attachments.Any(a => !IsId(a)))
+        {
+            return FrameReader.Invalid(frame, "attachments must be an array of attachment ids");
+        }
+        if (command.ClientMessageId is not null && !IsId(command.ClientMessageId))
+        {
+            return FrameReader.Invalid(frame, $"clientMessageId has 1 to {MaxIdLength} characters");
+        }
+        var result = await chats.SendAsync(command.ChatId!,
+            new ChatSendRequest(who.UserId, who.ClientId, command.Message, command.Attachments ?? [], command.ClientMessageId), ct);
+        return result.Error is not null
+            ? new SendMessageResult(frame.RequestId, SendStatus.Failure, null, null, null, result.Error, result.ErrorMessage)
+            : new SendMessageResult(frame.RequestId, SendStatus.Success, result.MessageId, result.Seq, result.Timestamp, null, null);
+    }
+
+    private async Task<object> ModifyAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
+    {
+        var (command, error) = FrameReader.Bind<ModifyChatParticipantsCommand>(frame);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (!IsId(command!.ChatId) || !IsId(command.UserId))
+        {
+            return FrameReader.Invalid(frame, "chatId and userId are required");
+        }
+        if (command.Operation is not (ParticipantOperations.Add or ParticipantOperations.Remove))
+        {
+            return FrameReader.Invalid(frame, "operation must be ADD or REMOVE");
+        }
+        var result = await chats.ModifyAsync(command.ChatId!, new ChatModifyRequest(who.UserId, command.UserId!, command.Operation), ct);
+        return result.Error is not null
+            ? new ErrorFrame(frame.RequestId, result.Error, result.ErrorMessage ?? result.Error)
+            : new ModifyChatParticipantsResult(frame.RequestId, result.ChatId!, result.Participants!);
+    }
+
+    private async Task<object> GetChatAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
+    {
+        var (command, error) = FrameReader.Bind<GetChatCommand>(frame);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (!IsId(command!.ChatId))
+        {
+            return FrameReader.Invalid(frame, "chatId is required");
+        }
+        var result = await chats.GetAsync(command.ChatId!, new ChatGetRequest(who.UserId), ct);
+        return result.Error is not null
+            ? new ErrorFrame(frame.RequestId, result.Error, result.ErrorMessage ?? result.Error)
+            : new GetChatResult(frame.RequestId, result.ChatId!, result.Name, result.Creator!, result.Participants!, result.Seq ?? 0);
+    }
+
+    private async Task<object> ListChatsAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
+    {
+        var (index, _) = await dapr.ReadAsync<ChatIndex>(StateKeys.ChatIndex(who.UserId), ct);
+        return new ListChatsResult(frame.RequestId, index?.Chats ?? []);
+    }
+
+    private async Task<object> DeactivateAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
+    {
+        var (command, error) = FrameReader.Bind<DeactivateClientCommand>(frame);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (!IsId(command!.ClientId))
+        {
+            return FrameReader.Invalid(frame, "clientId is required");
+        }
+        if (!await devices.DeactivateAsync(who.UserId, command.ClientId!, ct))
+        {
+            return new ErrorFrame(frame.RequestId, ErrorCodes.UnknownClient, "no such active client of yours");
+        }
+        if (command.ClientId != who.ClientId)
+        {
+            // A socket of that client on this instance ends now; elsewhere it ends when it next reconnects as a new device.
+            connections.CloseIfConnected(command.ClientId!, "client deactivated");
+        }
+        return new DeactivateClientResult(frame.RequestId, command.ClientId!);
+    }
+
+    private static bool IsId(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxIdLength;
+
+    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64];
+}

@@ -1,0 +1,25 @@
+using Dapr.Actors.Client;
+using Natter.ConnectionGateway.Chats;
+using Natter.ConnectionGateway.Devices;
+using Natter.ConnectionGateway.Inbox;
+using Natter.ConnectionGateway.Presence;
+
+namespace Natter.ConnectionGateway.Connections;
+
+public static class ConnectionFeature
+{
+    /// <summary>Everything a client socket needs: device registry, presence, inbox, chat actor client, commands.</summary>
+    public static WebApplicationBuilder AddClientConnections(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
+        builder.Services.AddSingleton<IActorProxyFactory>(_ => new ActorProxyFactory());
+        builder.Services.AddSingleton<ChatClient>();
+        builder.Services.AddSingleton<DeviceRegistryStore>();
+        builder.Services.AddSingleton<PresenceRegistry>();
+        builder.Services.AddSingleton<InboxStore>();
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<CommandDispatcher>();
+        builder.Services.AddSingleton<ConnectionServices>();
+        return builder;
+    }
+}

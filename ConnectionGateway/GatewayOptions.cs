@@ -1,0 +1,25 @@
+namespace Natter.ConnectionGateway;
+
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>This instance's name; its deliveries arrive on topic deliveries-{InstanceId}.</summary>
+    public string InstanceId { get; set; } = Environment.MachineName;
+
+    /// <summary>Largest accepted client frame. A 64 KiB message with worst-case JSON escaping fits; larger closes with 1009.</summary>
+    public int MaxFrameBytes { get; set; } = 512 * 1024;
+
+    /// <summary>An unacknowledged item is sent again after this long while the socket stays open.</summary>
+    public TimeSpan RedeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Presence lease: renewed every PresenceRenewal, gone PresenceTtl after a crash.</summary>
+    public TimeSpan PresenceTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan PresenceRenewal { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Token bucket per connection: commands per second (RECEIVED acks are not counted).</summary>
+    public int CommandsPerSecond { get; set; } = 100;
+
+    public int CommandBurst { get; set; } = 200;
+}

@@ -1,0 +1,14 @@
+namespace Natter.Contracts;
+
+/// <summary>Pub/sub topic per gateway instance: the chat service publishes one batch per instance per fan-out.</summary>
+public static class DeliveryTopics
+{
+    public const string PubSubName = "pubsub";
+
+    public static string ForInstance(string gatewayInstanceId) => $"deliveries-{gatewayInstanceId}";
+}
+
+/// <summary>A hint that inbox entries exist; pub/sub may lose or duplicate it, the inbox stays the truth.</summary>
+public sealed record DeliveryBatch(IReadOnlyList<Delivery> Deliveries);
+
+public sealed record Delivery(string ClientId, long N, InboxEntry Entry);

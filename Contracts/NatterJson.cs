@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Natter.Contracts;
+
+/// <summary>One set of JSON options for every frame, event and state document: camelCase, no nulls written.</summary>
+public static class NatterJson
+{
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            // Contract types use the generated metadata; service-private state docs (e.g. ChatDocument) fall back to reflection.
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(NatterJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(CommandEnvelope))]
+[JsonSerializable(typeof(CreateChatCommand))]
+[JsonSerializable(typeof(SendMessageCommand))]
+[JsonSerializable(typeof(ModifyChatParticipantsCommand))]
+[JsonSerializable(typeof(GetChatCommand))]
+[JsonSerializable(typeof(DeactivateClientCommand))]
+[JsonSerializable(typeof(ReceivedCommand))]
+[JsonSerializable(typeof(NewMessageFrame))]
+[JsonSerializable(typeof(ChatUpdateFrame))]
+[JsonSerializable(typeof(ErrorFrame))]
+[JsonSerializable(typeof(CreateChatResult))]
+[JsonSerializable(typeof(SendMessageResult))]
+[JsonSerializable(typeof(ModifyChatParticipantsResult))]
+[JsonSerializable(typeof(ListChatsResult))]
+[JsonSerializable(typeof(GetChatResult))]
+[JsonSerializable(typeof(DeactivateClientResult))]
+[JsonSerializable(typeof(ChatCreateRequest))]
+[JsonSerializable(typeof(ChatSendRequest))]
+[JsonSerializable(typeof(ChatModifyRequest))]
+[JsonSerializable(typeof(ChatGetRequest))]
+[JsonSerializable(typeof(ChatCallResult))]
+[JsonSerializable(typeof(DeviceRegistry))]
+[JsonSerializable(typeof(UserShard))]
+[JsonSerializable(typeof(ChatIndex))]
+[JsonSerializable(typeof(InboxHead))]
+[JsonSerializable(typeof(InboxTail))]
+[JsonSerializable(typeof(InboxEntry))]
+[JsonSerializable(typeof(Presence))]
+[JsonSerializable(typeof(DedupeRecord))]
+[JsonSerializable(typeof(CleanupLease))]
+[JsonSerializable(typeof(DeliveryBatch))]
+public sealed partial class NatterJsonContext : JsonSerializerContext;

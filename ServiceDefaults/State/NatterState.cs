@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Dapr;
+using Dapr.Client;
+using Microsoft.Extensions.Logging;
+using Natter.Contracts;
+
+namespace Natter.State;
+
+/// <summary>Typed reads and transaction operations on the shared store, serialised with the contracts' JSON options.</summary>
+public static class NatterState
+{
+    public static readonly IReadOnlyDictionary<string, string> RetentionTtl =
+        new Dictionary<string, string> { ["ttlInSeconds"] = Retention.PeriodSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+
+    /// <summary>Bulk get: every key gets an entry; missing ones have a null value and a null etag.</summary>
+    public static async Task<Dictionary<string, (T? Value, string? ETag)>> ReadManyAsync<T>(
+        this DaprClient dapr, IReadOnlyCollection<string> keys, CancellationToken ct) where T : class
+    {
+        var result = new Dictionary<string, (T?, string?)>(keys.Count, StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return result;
+        }
+        var items = await dapr.GetBulkStateAsync(StateKeys.StoreName, [.. keys], parallelism: null, cancellationToken: ct);
+        foreach (var item in items)
+        {
+            var value = string.IsNullOrEmpty(item.Value) ? null : JsonSerializer.Deserialize<T>(item.Value, NatterJson.Options);
+            result[item.Key] = (value, string.IsNullOrEmpty(item.ETag) ? null : item.ETag);
+        }
+        foreach (var key in keys)
+        {
+            result.TryAdd(key, (null, null));
+        }
+        return result;
+    }
+
+    public static async Task<(T? Value, string? ETag)> ReadAsync<T>(this DaprClient dapr, string key, CancellationToken ct) where T : class
+    {
+        var (value, etag) = await dapr.GetStateAndETagAsync<T?>(StateKeys.StoreName, key, cancellationToken: ct);
+        return (value, string.IsNullOrEmpty(etag) ? null : etag);
+    }
+
+    /// <summary>An upsert guarded by the etag read with the value (none when the key did not exist).</summary>
+    public static StateTransactionRequest Upsert<T>(string key, T value, string? etag = null, IReadOnlyDictionary<string, string>? metadata = null) =>
+        new(key, JsonSerializer.SerializeToUtf8Bytes(value, NatterJson.Options), StateOperationType.Upsert,
+            etag, metadata, etag is null ? null : FirstWrite);
+
+    public static StateTransactionRequest Upsert(string key, byte[] json, IReadOnlyDictionary<string, string>? metadata = null) =>
+        new(key, json, StateOperationType.Upsert, null, metadata);
+
+    public static StateTransactionRequest Delete(string key) => new(key, null, StateOperationType.Delete);
+
+    public static Task CommitAsync(this DaprClient dapr, IReadOnlyList<StateTransactionRequest> operations, CancellationToken ct) =>
+        dapr.ExecuteStateTransactionAsync(StateKeys.StoreName, operations, cancellationToken: ct);
+
+    /// <summary>Etag conflicts arrive as a DaprException (gRPC Aborted or FailedPrecondition underneath).</summary>
+    public static bool IsConflict(Exception e) => e is DaprException;
+
+    /// <summary>Runs an optimistic read-modify-write a bounded number of times with jittered backoff.</summary>
+    public static async Task<T> RetryOnConflictAsync<T>(Func<Task<T>> attempt, ILogger logger, CancellationToken ct, int maxAttempts = 10)
+    {
+        for (var i = 1; ; i++)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (Exception e) when (IsConflict(e) && i < maxAttempts)
+            {
+                logger.LogDebug(e, "State conflict on attempt {Attempt}; retrying", i);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 * i)), ct);
+            }
+        }
+    }
+
+    /// <summary>Deletes every entry of a client's inbox, then its head, tail and presence (deactivation, idle sweep).</summary>
+    public static async Task DropInboxAsync(this DaprClient dapr, string clientId, CancellationToken ct)
+    {
+        const int page = 200;
+        var (head, _) = await dapr.ReadAsync<InboxHead>(StateKeys.InboxHead(clientId), ct);
+        var (tail, _) = await dapr.ReadAsync<InboxTail>(StateKeys.InboxTail(clientId), ct);
+        var next = head?.Next ?? 0;
+        for (var start = tail?.Lowest ?? 0; start < next; start += page)
+        {
+            var deletes = new List<StateTransactionRequest>();
+            for (var n = start; n < Math.Min(start + page, next); n++)
+            {
+                deletes.Add(Delete(StateKeys.InboxEntry(clientId, n)));
+            }
+            await dapr.CommitAsync(deletes, ct);
+        }
+        await dapr.CommitAsync(
+        [
+            Delete(StateKeys.InboxHead(clientId)),
+            Delete(StateKeys.InboxTail(clientId)),
+            Delete(StateKeys.Presence(clientId)),
+        ], ct);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text;
+using Natter.ConnectionGateway.Connections;
+using Natter.ConnectionGateway.Devices;
+using Natter.Contracts;
+
+namespace Natter.ConnectionGateway.Tests;
+
+public sealed class FrameReaderTests
+{
+    private static (ParsedFrame?, ErrorFrame?) Parse(string json) => FrameReader.Parse(Encoding.UTF8.GetBytes(json));
+
+    [Theory]
+    [InlineData("{oops", ErrorCodes.BadJson)]
+    [InlineData("42", ErrorCodes.BadJson)]
+    [InlineData("{\"requestId\":\"r1\"}", ErrorCodes.InvalidField)]
+    [InlineData("{\"type\":7}", ErrorCodes.InvalidField)]
+    [InlineData("{\"type\":\"sendMessage\",\"requestId\":5}", ErrorCodes.InvalidField)]
+    public void Malformed_frames_get_a_specific_code(string json, string code)
+    {
+        var (frame, error) = Parse(json);
+
+        Assert.Null(frame);
+        Assert.Equal(code, error!.Code);
+    }
+
+    [Fact]
+    public void An_ill_typed_field_is_named_in_the_error_and_keeps_the_request_id()
+    {
+        var (frame, _) = Parse("{\"type\":\"sendMessage\",\"requestId\":\"r9\",\"chatId\":42}");
+
+        var (command, error) = FrameReader.Bind<SendMessageCommand>(frame!);
+
+        Assert.Null(command);
+        Assert.Equal(ErrorCodes.InvalidField, error!.Code);
+        Assert.Equal("r9", error.RequestId);
+        Assert.Contains("chatId", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_well_formed_command_binds_its_fields()
+    {
+        var (frame, _) = Parse("{\"type\":\"sendMessage\",\"requestId\":\"r1\",\"chatId\":\"c\",\"message\":\"hi\",\"attachments\":[\"a1\"],\"clientMessageId\":\"m1\"}");
+
+        var (command, error) = FrameReader.Bind<SendMessageCommand>(frame!);
+
+        Assert.Null(error);
+        Assert.Equal(new SendMessageCommand("c", "hi", command!.Attachments, "m1"), command);
+        Assert.Equal(["a1"], command.Attachments!);
+    }
+
+    [Theory]
+    [InlineData("phone:12", "phone", 12)]
+    [InlineData("a:b:3", "a:b", 3)]
+    public void Delivery_ids_round_trip(string deliveryId, string clientId, long n)
+    {
+        Assert.True(DeliveryIds.TryParse(deliveryId, out var c, out var parsed));
+        Assert.Equal((clientId, n), (c, parsed));
+        Assert.Equal(deliveryId, DeliveryIds.Format(clientId, n));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("phone")]
+    [InlineData(":3")]
+    [InlineData("phone:-1")]
+    [InlineData("phone:x")]
+    public void Malformed_delivery_ids_are_rejected(string? deliveryId) => Assert.False(DeliveryIds.TryParse(deliveryId, out _, out _));
+
+    [Fact]
+    public void A_fourth_client_is_refused_and_a_known_client_only_refreshes_last_seen()
+    {
+        var three = new DeviceRegistry([new("a", 1, 1), new("b", 1, 1), new("c", 1, 1)]);
+
+        Assert.Equal(RegistrationOutcome.TooManyDevices, DeviceRegistryStore.Register(three, "d", 5).Outcome);
+        var (changed, outcome) = DeviceRegistryStore.Register(three, "b", 5);
+        Assert.Equal(RegistrationOutcome.AlreadyActive, outcome);
+        Assert.Equal(5, changed!.Clients.Single(c => c.ClientId == "b").LastSeen);
+        Assert.Equal(RegistrationOutcome.Registered, DeviceRegistryStore.Register(new DeviceRegistry([]), "a", 5).Outcome);
+    }
+}

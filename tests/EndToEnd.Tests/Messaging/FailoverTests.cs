@@ -1,0 +1,123 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Natter.Client;
+using Natter.Contracts;
+using static Natter.EndToEnd.Tests.Messaging.MessagingHarness;
+
+namespace Natter.EndToEnd.Tests.Messaging;
+
+/// <summary>Each failover test stops a resource, so each gets an AppHost of its own.</summary>
+public sealed class GatewayFailoverFixture : NatterAppFixture;
+
+public sealed class ChatServiceFailoverFixture : NatterAppFixture;
+
+[CollectionDefinition(Name)]
+public sealed class GatewayFailoverCollection : ICollectionFixture<GatewayFailoverFixture>
+{
+    public const string Name = "natter-app-gateway-failover";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ChatServiceFailoverCollection : ICollectionFixture<ChatServiceFailoverFixture>
+{
+    public const string Name = "natter-app-chatservice-failover";
+}
+
+internal static class ResourceControl
+{
+    public static async Task StopAsync(NatterAppFixture fixture, string resource)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        var result = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, cts.Token);
+        Assert.True(result.Success, $"stopping {resource}: {result.Message}");
+    }
+}
+
+[Collection(GatewayFailoverCollection.Name)]
+public sealed class GatewayFailoverTests(GatewayFailoverFixture fixture)
+{
+    private readonly MessagingHarness _harness = new(fixture);
+
+    [Fact]
+    public async Task Clients_of_a_killed_gateway_reconnect_to_the_other_and_lose_nothing()
+    {
+        string alice = NewId("alice"), bob = NewId("bob");
+        await using var a = await _harness.ConnectReadyAsync(alice, NewId("a1"), true, "gateway-b");
+        await using var b = await _harness.ConnectReadyAsync(bob, NewId("b1"), true, "gateway-a", "gateway-b");
+        var chat = await a.CreateChatAsync([bob]);
+        var sent = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            sent.Add((await a.SendMessageAsync(chat.ChatId, $"before {i}")).MessageId!);
+        }
+        var received = await MessagesAsync(b, 5);
+
+        await ResourceControl.StopAsync(fixture, "gateway-a");
+        for (var i = 0; i < 10; i++)
+        {
+            var result = await a.SendMessageAsync(chat.ChatId, $"during {i}");
+            Assert.Equal(SendStatus.Success, result.Status);
+            sent.Add(result.MessageId!);
+        }
+
+        received.AddRange(await MessagesAsync(b, 10, TimeSpan.FromSeconds(90)));
+        Assert.Equal(sent, received.Select(r => r.Message!.MessageId));
+        Assert.True(b.ConnectionCount >= 2, "bob reconnected");
+        var reply = await b.SendMessageAsync(chat.ChatId, "I moved to gateway-b");
+        Assert.Equal(reply.MessageId, (await NextMessageAsync(a)).Message!.MessageId);
+    }
+}
+
+[Collection(ChatServiceFailoverCollection.Name)]
+public sealed class ChatServiceFailoverTests(ChatServiceFailoverFixture fixture)
+{
+    private readonly MessagingHarness _harness = new(fixture);
+
+    [Fact]
+    public async Task Chats_keep_working_when_a_chat_service_instance_dies_and_their_actors_reactivate_elsewhere()
+    {
+        string alice = NewId("alice"), bob = NewId("bob");
+        await using var a = await _harness.ConnectReadyAsync(alice, NewId("a1"), true, "gateway-a");
+        await using var b = await _harness.ConnectReadyAsync(bob, NewId("b1"), true, "gateway-b");
+        // Eight chats: with two instances, some actors are almost surely placed on the one that dies.
+        var chats = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            var chat = await a.CreateChatAsync([bob]);
+            chats.Add(chat.ChatId);
+            Assert.Equal(SendStatus.Success, (await a.SendMessageAsync(chat.ChatId, "before")).Status);
+        }
+        Assert.Equal(8, (await MessagesAsync(b, 8)).Count);
+
+        await ResourceControl.StopAsync(fixture, "chatservice-a");
+
+        var after = new Dictionary<string, SendMessageResult>();
+        foreach (var chatId in chats)
+        {
+            after[chatId] = await SendUntilAcceptedAsync(a, chatId, $"after-{chatId}");
+            Assert.Equal(2, after[chatId].Seq);
+        }
+        var received = await MessagesAsync(b, 8, TimeSpan.FromSeconds(60));
+        Assert.Equal(after.Values.Select(r => r.MessageId).Order(), received.Select(r => r.Message!.MessageId).Order());
+    }
+
+    /// <summary>What a real client does while an actor moves: resend with the same clientMessageId until SUCCESS.</summary>
+    private static async Task<SendMessageResult> SendUntilAcceptedAsync(NatterClient client, string chatId, string clientMessageId)
+    {
+        SendMessageResult? result = null;
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                result = await client.SendMessageAsync(chatId, "after failover", clientMessageId: clientMessageId);
+                return result.Status == SendStatus.Success;
+            }
+            catch (Exception e) when (e is NatterDisconnectedException or OperationCanceledException or TimeoutException)
+            {
+                return false;
+            }
+        }, $"chat {chatId} accepts messages again", TimeSpan.FromSeconds(90));
+        return result!;
+    }
+}
