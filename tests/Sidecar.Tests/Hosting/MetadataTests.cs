@@ -49,7 +49,8 @@ public sealed class RepositoryComponentsTests(RedisServer redis) : IClassFixture
 
         await dapr.SaveStateAsync("statestore", "probe", "through-secretKeyRef");
 
-        Assert.Equal("\"through-secretKeyRef\"", (string?)await redis.Database.HashGetAsync($"{appId}||probe", "data"));
+        // components/statestore.yaml sets keyPrefix: name, so gateways and chat services share keys under "statestore||".
+        Assert.Equal("\"through-secretKeyRef\"", (string?)await redis.Database.HashGetAsync("statestore||probe", "data"));
         var names = (await SidecarMetadata.GetAsync(settings)).GetProperty("components").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
         Assert.Equal(seesCleanupCron, names.Contains("cleanup"));
     }
