@@ -265,7 +265,10 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             return;
         }
         // Delete first: if the delete fails the entry comes again, never the other way round.
-        await services.Inbox.DeleteAsync(Identity.ClientId, n, ct);
+        // An ack that reached us is honoured even if the client hangs up right after it, so the delete
+        // does not share the connection's token, only a bound of its own.
+        using var ackTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await services.Inbox.DeleteAsync(Identity.ClientId, n, ackTimeout.Token);
         lock (_cursorLock)
         {
             _cursor.Done(n);

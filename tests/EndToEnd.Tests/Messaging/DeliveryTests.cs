@@ -109,6 +109,13 @@ public sealed class DeliveryTests(NatterAppFixture fixture)
         var onTablet = await NextMessageAsync(tablet);
         Assert.NotEqual(onPhone.DeliveryId, onTablet.DeliveryId);
         await phone.AcknowledgeAsync(onPhone.DeliveryId);
+        // RECEIVED has no reply; the ack is applied once the phone's copy is gone from the store.
+        Assert.True(DeliveryIds.TryParse(onPhone.DeliveryId, out _, out var n));
+        await using (var redis = await _harness.ConnectRedisAsync())
+        {
+            var server = _harness.RedisServer(redis);
+            await WaitUntilAsync(() => Task.FromResult(!server.Keys(pattern: $"*inbox|{phoneId}|{n}").Any()), "the phone's ack is applied");
+        }
         await phone.DisposeAsync();
         await tablet.DisposeAsync();
         var marker = await a.SendMessageAsync(chat.ChatId, "marker");
