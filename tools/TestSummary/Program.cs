@@ -18,7 +18,8 @@ if (Directory.Exists(folder))
         failed += (int?)counters.Attribute("error") ?? 0;
         failed += (int?)counters.Attribute("timeout") ?? 0;
         failed += (int?)counters.Attribute("aborted") ?? 0;
-        skipped += (int?)counters.Attribute("notExecuted") ?? 0;
+        // Skipped tests are counted in neither passed nor failed: only as total minus executed.
+        skipped += ((int?)counters.Attribute("total") ?? 0) - ((int?)counters.Attribute("executed") ?? 0);
     }
 }
 Console.WriteLine(skipped > 0 ? $"{passed} passed, {failed} failed, {skipped} skipped" : $"{passed} passed, {failed} failed");
