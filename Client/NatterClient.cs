@@ -42,6 +42,9 @@ public sealed class NatterClient : IAsyncDisposable
 
     public CloseInfo? LastClose { get; private set; }
 
+    /// <summary>Why the latest reconnect attempt failed, if it did (for diagnostics).</summary>
+    public Exception? LastConnectError { get; private set; }
+
     /// <summary>Messages that arrived under a second deliveryId (the same message stored twice); suppressed, but counted.</summary>
     public int DuplicateMessages => _duplicateMessages;
 
@@ -202,11 +205,24 @@ public sealed class NatterClient : IAsyncDisposable
     {
         var endpoint = _options.Endpoints[_endpointIndex % _options.Endpoints.Count];
         var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", "Bearer " + await _options.TokenProvider(ct));
-        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(20);
+        socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
+        // A peer that died without closing (a killed gateway behind a proxy or load balancer) is noticed by the
+        // missing pong, not after the OS gives up on the TCP connection minutes later.
+        socket.Options.KeepAliveTimeout = _options.KeepAliveInterval;
+        // A gateway that accepts TCP but never answers must not hold the reconnect forever: the attempt is bounded,
+        // and the next one goes to the next endpoint.
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        attempt.CancelAfter(_options.ConnectTimeout);
         try
         {
-            await socket.ConnectAsync(endpoint, ct);
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + await _options.TokenProvider(attempt.Token));
+            await socket.ConnectAsync(endpoint, attempt.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            socket.Dispose();
+            _endpointIndex++;
+            throw new TimeoutException($"connecting to {endpoint} took longer than {_options.ConnectTimeout}");
         }
         catch
         {
@@ -243,13 +259,16 @@ public sealed class NatterClient : IAsyncDisposable
                     backoff = TimeSpan.FromMilliseconds(100);
                     break;
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
                 {
                     _items.Writer.TryComplete();
                     return;
                 }
-                catch (Exception e) when (e is WebSocketException or HttpRequestException)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
+                    // Whatever failed (refused, timed out, a token that could not be fetched), the next attempt
+                    // goes to the next endpoint after a longer pause.
+                    LastConnectError = e;
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
                 }
             }

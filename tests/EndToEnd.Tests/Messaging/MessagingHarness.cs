@@ -18,10 +18,11 @@ public sealed class MessagingHarness(NatterAppFixture fixture)
         return new UriBuilder(http) { Scheme = http.Scheme == "https" ? "wss" : "ws", Path = "/ws" }.Uri;
     }
 
-    public async Task<string> TokenAsync(string gateway, string userId, string clientId, int lifetimeSeconds = 3600)
+    public async Task<string> TokenAsync(
+        string gateway, string userId, string clientId, int lifetimeSeconds = 3600, CancellationToken ct = default)
     {
         using var http = new HttpClient { BaseAddress = fixture.HttpEndpoint(gateway) };
-        var response = await http.PostAsJsonAsync("/dev/token", new { userId, clientId, lifetimeSeconds });
+        var response = await http.PostAsJsonAsync("/dev/token", new { userId, clientId, lifetimeSeconds }, ct);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<TokenResponse>();
         return body!.Token;
@@ -36,22 +37,25 @@ public sealed class MessagingHarness(NatterAppFixture fixture)
         return await NatterClient.ConnectAsync(new NatterClientOptions
         {
             Endpoints = [.. targets.Select(WebSocketUri)],
-            TokenProvider = _ => AnyGatewayTokenAsync(targets, userId, clientId),
+            TokenProvider = ct => AnyGatewayTokenAsync(targets, userId, clientId, ct),
             AutoAcknowledge = autoAck,
         }, cts.Token);
     }
 
     /// <summary>Any live gateway mints development tokens (they share the signing key), so a dead one is skipped.</summary>
-    private async Task<string> AnyGatewayTokenAsync(string[] gateways, string userId, string clientId)
+    private async Task<string> AnyGatewayTokenAsync(string[] gateways, string userId, string clientId, CancellationToken ct)
     {
-        HttpRequestException? last = null;
+        Exception? last = null;
         foreach (var gateway in gateways)
         {
+            // A killed gateway's proxy may accept the connection and never answer: a short bound per gateway.
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            attempt.CancelAfter(TimeSpan.FromSeconds(3));
             try
             {
-                return await TokenAsync(gateway, userId, clientId);
+                return await TokenAsync(gateway, userId, clientId, ct: attempt.Token);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException || e is OperationCanceledException && !ct.IsCancellationRequested)
             {
                 last = e;
             }
