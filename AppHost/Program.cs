@@ -10,13 +10,19 @@ var dapr = DaprSidecarOptions.From(builder, paths, redis);
 var signingKey = builder.AddParameter("auth-signing-key",
     new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
 
-var chatA = builder.AddProject<Projects.ChatService>("chatservice-a").WithDaprSidecar(dapr, "chatservice").WithTestClockWhenEnabled();
-var chatB = builder.AddProject<Projects.ChatService>("chatservice-b").WithDaprSidecar(dapr, "chatservice").WithTestClockWhenEnabled();
+var mediaKey = builder.AddMediaInternalKey();
 
 var media = builder.AddProject<Projects.MediaService>("mediaservice")
     .WithDaprSidecar(dapr, "mediaservice")
     .WithNatterAuthentication(signingKey)
+    .WithMediaInternalKey(mediaKey)
+    .WithTestClockWhenEnabled()
     .WithReference(blobs).WaitFor(blobs);
+
+var chatA = builder.AddProject<Projects.ChatService>("chatservice-a")
+    .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey).WithTestClockWhenEnabled();
+var chatB = builder.AddProject<Projects.ChatService>("chatservice-b")
+    .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey).WithTestClockWhenEnabled();
 
 foreach (var gateway in new[] { "gateway-a", "gateway-b" })
 {
@@ -25,7 +31,7 @@ foreach (var gateway in new[] { "gateway-a", "gateway-b" })
         .WithNatterAuthentication(signingKey, developmentTokens: true)
         .WithEnvironment("Gateway__InstanceId", gateway)
         .WithWebSocketUrlAnnouncement()
-        .WithEnvironment("Media__BaseUrl", media.GetEndpoint("http"))
+        .WithMediaClient(media, mediaKey)
         .WithTestClockWhenEnabled()
         .WaitFor(chatA).WaitFor(chatB);
 }

@@ -4,6 +4,7 @@ using Natter.ChatService.Cleanup;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddNatterClock();
+builder.AddMediaApiClient();
 builder.AddChats();
 builder.AddCleanup();
 

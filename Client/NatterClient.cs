@@ -116,6 +116,18 @@ public sealed class NatterClient : IAsyncDisposable
     public async Task<DeactivateClientResult> DeactivateClientAsync(string clientId, CancellationToken ct = default) =>
         Read<DeactivateClientResult>(await RequestAsync(FrameTypes.DeactivateClient, w => w.WriteString("clientId", clientId), ct));
 
+    /// <summary>
+    /// Registers an attachment and returns where to upload its bytes (an HTTP PUT to UploadUrl, or the resumable
+    /// PATCH protocol of docs/MEDIA.md). AlreadyUploaded: the content is known, so there is nothing to upload.
+    /// </summary>
+    public async Task<CreateAttachmentResult> CreateAttachmentAsync(string sha256Hex, long size, string contentType, CancellationToken ct = default) =>
+        Read<CreateAttachmentResult>(await RequestAsync(FrameTypes.CreateAttachment, w =>
+        {
+            w.WriteString("hash", sha256Hex);
+            w.WriteNumber("size", size);
+            w.WriteString("contentType", contentType);
+        }, ct));
+
     /// <summary>Sends a raw JSON object with a fresh requestId added and returns the correlated answer (result or error).</summary>
     public async Task<JsonElement> RequestRawAsync(string type, Action<Utf8JsonWriter> fields, CancellationToken ct = default)
     {

@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddNatterAuthentication();
 builder.AddNatterClock();
+builder.AddMediaApiClient();
 builder.AddClientConnections();
 
 var app = builder.Build();

@@ -12,6 +12,7 @@ public static class FrameTypes
     public const string ListChats = "listChats";
     public const string GetChat = "getChat";
     public const string DeactivateClient = "deactivateClient";
+    public const string CreateAttachment = "createAttachment";
     public const string Received = "RECEIVED";
 
     // Server → client pushes.
@@ -36,6 +37,7 @@ public static class ErrorCodes
     public const string MessageTooLarge = "message_too_large";
     public const string TooManyAttachments = "too_many_attachments";
     public const string InvalidAttachment = "invalid_attachment";
+    public const string AttachmentTooLarge = "attachment_too_large";
     public const string NotAllowed = "not_allowed";
     public const string RateLimited = "rate_limited";
     public const string TooManyDevices = "too_many_devices";
@@ -74,6 +76,9 @@ public sealed record DeactivateClientCommand(string? ClientId);
 
 public sealed record ReceivedCommand(string? DeliveryId);
 
+/// <summary>Hash is the content's SHA-256 in hex; the content itself goes to MediaService, never through the gateway.</summary>
+public sealed record CreateAttachmentCommand(string? Hash, long? Size, string? ContentType);
+
 public static class ParticipantOperations
 {
     public const string Add = "ADD";
@@ -88,7 +93,13 @@ public static class SendStatus
 
 /// <summary>The body of a newMessage push. Timestamp is the server's acceptance time in Unix milliseconds.</summary>
 public sealed record MessagePayload(
-    string ChatId, string MessageId, long Seq, string UserId, string Message, IReadOnlyList<string> Attachments, long Timestamp);
+    string ChatId, string MessageId, long Seq, string UserId, string Message, IReadOnlyList<AttachmentInfo> Attachments, long Timestamp);
+
+/// <summary>
+/// What a recipient needs to show and fetch an attachment. ThumbnailUrl (images only) is a path on MediaService, like
+/// /attachments/{id}/content for the bytes.
+/// </summary>
+public sealed record AttachmentInfo(string AttachmentId, long Size, string ContentType, string Sha256, string? ThumbnailUrl);
 
 /// <summary>The body of a chatUpdate push: the chat's participants after the change.</summary>
 public sealed record ChatUpdatePayload(string ChatId, IReadOnlyList<string> Participants, long Timestamp);
@@ -134,6 +145,12 @@ public sealed record ListChatsResult(string? RequestId, IReadOnlyList<ChatSummar
 public sealed record GetChatResult(string? RequestId, string ChatId, string? Name, string Creator, IReadOnlyList<string> Participants, long LastSeq)
 {
     [JsonPropertyOrder(-1)] public string Type => FrameTypes.ResultOf(FrameTypes.GetChat);
+}
+
+public sealed record CreateAttachmentResult(
+    string? RequestId, string AttachmentId, string UploadUrl, bool AlreadyUploaded, DateTimeOffset ExpiresAt)
+{
+    [JsonPropertyOrder(-1)] public string Type => FrameTypes.ResultOf(FrameTypes.CreateAttachment);
 }
 
 public sealed record DeactivateClientResult(string? RequestId, string ClientId)

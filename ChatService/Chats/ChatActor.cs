@@ -3,6 +3,7 @@ using System.Text;
 using Dapr.Actors.Runtime;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
+using Natter.ChatService.Attachments;
 using Natter.ChatService.Delivery;
 using Natter.ChatService.Devices;
 using Natter.ChatService.Inbox;
@@ -22,6 +23,7 @@ public sealed class ChatActor(
     DeliveryPublisher deliveries,
     DeviceDirectory devices,
     ChatIndexWrites indexes,
+    MessageAttachments attachments,
     TimeProvider time,
     IOptions<ChatOptions> options) : Actor(host), IChatActor
 {
@@ -91,8 +93,14 @@ public sealed class ChatActor(
         }
 
         var now = time.GetUtcNow();
-        var payload = new MessagePayload(ChatId, Guid.CreateVersion7(now).ToString(), chat.NextSeq, request.UserId,
-            request.Message, request.Attachments, now.ToUnixTimeMilliseconds());
+        var messageId = Guid.CreateVersion7(now).ToString();
+        var (shared, refusal) = await attachments.ShareAsync(ChatId, messageId, request.UserId, request.Attachments, chat.Members, cts.Token);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+        var payload = new MessagePayload(ChatId, messageId, chat.NextSeq, request.UserId,
+            request.Message, shared, now.ToUnixTimeMilliseconds());
         var entry = new InboxEntry(InboxEntryKinds.NewMessage, payload, null, payload.Timestamp, Activity.Current?.Id);
         var updated = chat with { NextSeq = chat.NextSeq + 1 };
         // Every device of every member except the sending one: the sender's other devices get their copy too.

@@ -1,3 +1,4 @@
+using Natter.ChatService.Attachments;
 using Natter.ChatService.Delivery;
 using Natter.ChatService.Devices;
 using Natter.ChatService.Inbox;
@@ -6,7 +7,7 @@ namespace Natter.ChatService.Chats;
 
 public static class ChatFeature
 {
-    /// <summary>Hosts ChatActor and what its turns use: inbox writer, device directory, delivery publisher.</summary>
+    /// <summary>Hosts ChatActor and what its turns use: inbox writer, device directory, delivery publisher, attachments.</summary>
     public static WebApplicationBuilder AddChats(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<ChatOptions>(builder.Configuration.GetSection(ChatOptions.Section));
@@ -14,6 +15,7 @@ public static class ChatFeature
         builder.Services.AddSingleton<DeviceDirectory>();
         builder.Services.AddSingleton<DeliveryPublisher>();
         builder.Services.AddSingleton<ChatIndexWrites>();
+        builder.Services.AddTransient<MessageAttachments>();
         builder.Services.AddActors(options =>
         {
             options.Actors.RegisterActor<ChatActor>(ChatActorNamesType);

@@ -2,6 +2,7 @@ using Dapr.Client;
 using Natter.ConnectionGateway.Chats;
 using Natter.ConnectionGateway.Devices;
 using Natter.Contracts;
+using Natter.Media;
 using Natter.State;
 
 namespace Natter.ConnectionGateway.Connections;
@@ -11,10 +12,12 @@ public sealed record ClientIdentity(string UserId, string ClientId);
 
 /// <summary>Validates a command and runs it; returns the result or error frame to send back. Never throws on input.</summary>
 public sealed class CommandDispatcher(
-    ChatClient chats, DaprClient dapr, DeviceRegistryStore devices, ConnectionRegistry connections, ILogger<CommandDispatcher> logger)
+    ChatClient chats, MediaApiClient media, DaprClient dapr, DeviceRegistryStore devices, ConnectionRegistry connections,
+    ILogger<CommandDispatcher> logger)
 {
     private const int MaxIdLength = 128;
     private const int MaxNameLength = 200;
+    private const int MaxContentTypeLength = 255;
 
     public async Task<object> DispatchAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
     {
@@ -28,6 +31,7 @@ public sealed class CommandDispatcher(
                 FrameTypes.GetChat => await GetChatAsync(who, frame, ct),
                 FrameTypes.ListChats => await ListChatsAsync(who, frame, ct),
                 FrameTypes.DeactivateClient => await DeactivateAsync(who, frame, ct),
+                FrameTypes.CreateAttachment => await CreateAttachmentAsync(who, frame, ct),
                 _ => new ErrorFrame(frame.RequestId, ErrorCodes.UnknownCommand, $"unknown command '{Truncate(frame.Type)}'"),
             };
         }
@@ -157,6 +161,36 @@ public sealed class CommandDispatcher(
             connections.CloseIfConnected(command.ClientId!, "client deactivated");
         }
         return new DeactivateClientResult(frame.RequestId, command.ClientId!);
+    }
+
+    /// <summary>Registers the attachment with MediaService; the client then uploads the bytes there, never through here.</summary>
+    private async Task<object> CreateAttachmentAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
+    {
+        var (command, error) = FrameReader.Bind<CreateAttachmentCommand>(frame);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (command!.Hash is not { Length: 64 } hash || !hash.All(char.IsAsciiHexDigit))
+        {
+            return FrameReader.Invalid(frame, "hash must be the content's SHA-256 as 64 hex characters");
+        }
+        if (command.Size is not > 0)
+        {
+            return FrameReader.Invalid(frame, "size must be a positive number of bytes");
+        }
+        if (command.ContentType is not { Length: > 0 and <= MaxContentTypeLength } contentType || !contentType.Contains('/'))
+        {
+            return FrameReader.Invalid(frame, "contentType must be a media type such as image/jpeg");
+        }
+        var result = await media.CreateAttachmentAsync(new CreateAttachmentRequest(hash, command.Size.Value, contentType, who.UserId), ct);
+        if (result.Error is { } refused)
+        {
+            var code = refused.Code == MediaErrorCodes.TooLarge ? ErrorCodes.AttachmentTooLarge : ErrorCodes.InvalidField;
+            return new ErrorFrame(frame.RequestId, code, refused.Message);
+        }
+        var created = result.Value!;
+        return new CreateAttachmentResult(frame.RequestId, created.AttachmentId, created.UploadUrl, created.AlreadyUploaded, created.ExpiresAt);
     }
 
     private static bool IsId(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxIdLength;

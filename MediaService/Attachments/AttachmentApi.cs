@@ -1,24 +1,17 @@
 using Microsoft.Extensions.Options;
+using Natter.Contracts;
 using Natter.MediaService.Uploads;
 
 namespace Natter.MediaService.Attachments;
 
-public sealed record CreateAttachmentRequest(string? Sha256, long Size, string? ContentType);
-
-public sealed record CreateAttachmentResponse(string AttachmentId, string UploadUrl, bool AlreadyUploaded, DateTimeOffset ExpiresAt);
-
 public sealed record ValidateAttachmentsRequest(string? UserId, string? ChatId, string[]? AttachmentIds);
-
-public sealed record ValidateAttachmentsResponse(IReadOnlyList<AttachmentInfo> Attachments);
-
-public sealed record AddReferencesRequest(string? UserId, string? ChatId, string? MessageId, string[]? AttachmentIds, string[]? MemberIds);
 
 /// <summary>The endpoints the gateway (createAttachment) and ChatService (sendMessage, deleteMessage) call.</summary>
 public static class AttachmentApi
 {
     public static IEndpointRouteBuilder MapAttachmentApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/attachments", CreateAsync).RequireAuthorization();
+        app.MapPost("/attachments", CreateAsync).AllowAnonymous();
         app.MapPost("/attachments/validate", ValidateAsync).AllowAnonymous();
         app.MapPost("/attachments/references", AddReferencesAsync).AllowAnonymous();
         app.MapDelete("/attachments/references", RemoveReferencesAsync).AllowAnonymous();
@@ -29,6 +22,11 @@ public static class AttachmentApi
         CreateAttachmentRequest request, HttpContext context, AttachmentCatalog catalog, UploadUrlSigner signer,
         IOptions<MediaOptions> options, CancellationToken cancellationToken)
     {
+        // A user creates for themselves with their JWT; the gateway creates for the user it names, with the service key.
+        if ((request.UserId ?? context.UserId()) is not { Length: > 0 } userId || !context.MayActFor(userId))
+        {
+            return MediaError.Unauthorized();
+        }
         var sha256 = MediaInput.NormalizeSha256(request.Sha256);
         if (sha256 is null || request.Size <= 0 || !MediaInput.IsValidContentType(request.ContentType))
         {
@@ -38,7 +36,7 @@ public static class AttachmentApi
         {
             return MediaError.TooLarge(options.Value.MaxUploadBytes);
         }
-        var record = await catalog.CreateAsync(AttachmentCatalog.NewId(), context.UserId()!, sha256, request.Size, request.ContentType!, cancellationToken);
+        var record = await catalog.CreateAsync(AttachmentCatalog.NewId(), userId, sha256, request.Size, request.ContentType!, cancellationToken);
         var completed = await catalog.TryCompleteFromExistingBlobAsync(record, cancellationToken);
         var (url, expiresAt) = signer.CreateUploadUrl(context.Request, record.Id);
         return Results.Json(new CreateAttachmentResponse(record.Id, url, completed is not null, expiresAt),
@@ -59,7 +57,7 @@ public static class AttachmentApi
         var outcome = await catalog.ValidateAsync(userId, request.AttachmentIds, cancellationToken);
         return outcome.Error is { } error
             ? Results.Json(error, statusCode: StatusCodes.Status400BadRequest)
-            : Results.Ok(new ValidateAttachmentsResponse(outcome.Attachments.Select(AttachmentInfo.From).ToArray()));
+            : Results.Ok(new AttachmentsResponse([.. outcome.Attachments.Select(AttachmentRecords.ToInfo)]));
     }
 
     private static async Task<IResult> AddReferencesAsync(
@@ -85,7 +83,8 @@ public static class AttachmentApi
         {
             await catalog.AddReferenceAsync(attachment.Id, request.ChatId, request.MessageId, members, cancellationToken);
         }
-        return Results.NoContent();
+        // What the message will carry to its recipients, in the order the sender listed them.
+        return Results.Ok(new AttachmentsResponse([.. outcome.Attachments.Select(AttachmentRecords.ToInfo)]));
     }
 
     private static async Task<IResult> RemoveReferencesAsync(

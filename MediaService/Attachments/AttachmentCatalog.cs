@@ -74,9 +74,16 @@ public sealed class AttachmentCatalog(
         return new ValidationOutcome(found, null);
     }
 
-    /// <summary>A message referencing the attachment was sent: its chat's members may now download it, and it no longer expires.</summary>
-    public Task AddReferenceAsync(string attachmentId, string chatId, string messageId, string[] memberIds, CancellationToken cancellationToken) =>
-        state.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
+    /// <summary>
+    /// A message referencing the attachment was sent: its chat's members may now download it. The server keeps a
+    /// message 30 days at most, so the attachment is kept for the retention period after its latest reference.
+    /// </summary>
+    public async Task AddReferenceAsync(string attachmentId, string chatId, string messageId, string[] memberIds, CancellationToken cancellationToken)
+    {
+        var expiresAt = time.GetUtcNow() + options.Value.Retention;
+        // Filed first, as in RemoveReferenceAsync: the sweep's index must know every day the record may expire on.
+        await expiry.AddAsync(attachmentId, expiresAt, cancellationToken);
+        await state.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
         {
             if (current is null)
             {
@@ -86,8 +93,11 @@ public sealed class AttachmentCatalog(
             {
                 [AttachmentRecord.ReferenceKey(chatId, messageId)] = memberIds,
             };
-            return StateChange<AttachmentRecord>.Save(current with { References = references, ExpiresAt = null });
+            return StateChange<AttachmentRecord>.Save(current with { References = references, ExpiresAt = Later(current.ExpiresAt, expiresAt) });
         }, cancellationToken);
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } value && value > b ? value : b;
 
     /// <summary>The message was deleted: when it was the last reference, the retention period starts now.</summary>
     public async Task RemoveReferenceAsync(string attachmentId, string chatId, string messageId, CancellationToken cancellationToken)
@@ -109,10 +119,11 @@ public sealed class AttachmentCatalog(
             }
             var references = new Dictionary<string, string[]>(current.References);
             references.Remove(referenceKey);
+            // The last reference gone starts a full retention period; while others remain, their expiry stands.
             return StateChange<AttachmentRecord>.Save(current with
             {
                 References = references,
-                ExpiresAt = references.Count == 0 ? expiresAt : null,
+                ExpiresAt = references.Count == 0 ? Later(current.ExpiresAt, expiresAt) : current.ExpiresAt,
             });
         }, cancellationToken);
     }

@@ -1,3 +1,5 @@
+using Natter.Contracts;
+
 namespace Natter.MediaService.Attachments;
 
 /// <summary>
@@ -38,10 +40,10 @@ public sealed record BlobRecord(
     string? ThumbnailETag,
     bool Deleting);
 
-/// <summary>What clients and ChatService see of an attachment (docs/MEDIA.md).</summary>
-public sealed record AttachmentInfo(string AttachmentId, long Size, string ContentType, string Sha256, string? ThumbnailUrl)
+public static class AttachmentRecords
 {
-    public static AttachmentInfo From(AttachmentRecord record) => new(
+    /// <summary>What clients and ChatService see of an attachment (docs/MEDIA.md).</summary>
+    public static AttachmentInfo ToInfo(this AttachmentRecord record) => new(
         record.Id, record.Size, record.ContentType, record.Sha256,
         record.HasThumbnail ? $"/attachments/{record.Id}/thumbnail" : null);
 }

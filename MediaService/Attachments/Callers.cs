@@ -11,15 +11,13 @@ namespace Natter.MediaService.Attachments;
 /// </summary>
 public static class Callers
 {
-    public const string InternalKeyHeader = "Natter-Internal-Key";
-
     public static string? UserId(this HttpContext context) =>
         context.User.Identity?.IsAuthenticated == true ? context.User.FindFirst(NatterClaims.UserId)?.Value : null;
 
     public static bool MayActFor(this HttpContext context, string userId)
     {
         var key = context.RequestServices.GetRequiredService<IOptions<MediaOptions>>().Value.InternalKey;
-        if (key is { Length: > 0 } && context.Request.Headers[InternalKeyHeader] is [{ } presented]
+        if (key is { Length: > 0 } && context.Request.Headers[MediaHeaders.InternalKey] is [{ } presented]
             && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(key)))
         {
             return true;

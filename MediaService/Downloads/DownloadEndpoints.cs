@@ -1,3 +1,4 @@
+using Natter.Contracts;
 using Azure.Storage.Sas;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -31,7 +32,7 @@ public static class DownloadEndpoints
     }
 
     private static async Task<IResult> GetInfoAsync(string id, HttpContext context, AttachmentCatalog catalog) =>
-        await ReadableAsync(id, context, catalog) is { } record ? Results.Ok(AttachmentInfo.From(record)) : MediaError.NotFound();
+        await ReadableAsync(id, context, catalog) is { } record ? Results.Ok(record.ToInfo()) : MediaError.NotFound();
 
     private static async Task<IResult> GetContentAsync(string id, HttpContext context, AttachmentCatalog catalog, MediaContainers containers)
     {

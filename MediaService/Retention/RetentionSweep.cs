@@ -70,7 +70,8 @@ public sealed class RetentionSweep(
         var kept = await state.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
         {
             deleted = null;
-            if (current is { References.Count: 0, ExpiresAt: { } expires } && expires <= now)
+            // References do not hold it past ExpiresAt: every reference moved ExpiresAt to cover its message's lifetime.
+            if (current is { ExpiresAt: { } expires } && expires <= now)
             {
                 deleted = current;
                 return StateChange<AttachmentRecord>.Delete;
@@ -80,7 +81,7 @@ public sealed class RetentionSweep(
 
         if (deleted is null)
         {
-            // Still referenced, or filed again under another day: this bucket no longer needs to hold it.
+            // Referenced again, or filed again under another day: this bucket no longer needs to hold it.
             return kept?.ExpiresAt is { } later && DateOnly.FromDateTime(later.UtcDateTime) == bucketDay
                 ? ExpiryOutcome.NotYet
                 : ExpiryOutcome.NotHere;

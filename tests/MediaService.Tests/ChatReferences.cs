@@ -12,7 +12,7 @@ internal static class ChatReferences
         using var sender = fixture.Client(senderId);
         using var response = await sender.PostAsJsonAsync("/attachments/references",
             new { userId = senderId, chatId, messageId, attachmentIds, memberIds });
-        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     public static async Task DeleteMessageAsync(MediaFixture fixture, string senderId, string chatId, string messageId, params string[] attachmentIds)

@@ -29,24 +29,38 @@ public sealed class RetentionTests(MediaFixture fixture)
     }
 
     [StateFact]
-    public async Task Referenced_attachment_stays_until_30_days_after_its_last_reference_is_deleted()
+    public async Task Referenced_attachment_stays_30_days_after_its_latest_reference()
     {
         var content = MediaFixture.RandomBytes(3000);
         var uploaded = await fixture.UploadOkAsync("alice", content);
         await ChatReferences.SendInChatAsync(fixture, "alice", "chat-r", "m1", ["alice", "bob"], uploaded.AttachmentId);
-        await ChatReferences.SendInChatAsync(fixture, "alice", "chat-r", "m2", ["alice", "bob"], uploaded.AttachmentId);
         using var bob = fixture.Client("bob");
 
-        await fixture.AdvanceClockAsync(40 * Day);
+        // A second message 20 days later keeps it another 30 days from then, past the first message's 30.
+        await fixture.AdvanceClockAsync(20 * Day);
+        await ChatReferences.SendInChatAsync(fixture, "alice", "chat-r", "m2", ["alice", "bob"], uploaded.AttachmentId);
+        await fixture.AdvanceClockAsync(29 * Day);
         await fixture.RunCleanupAsync();
         Assert.Equal(content, await bob.GetByteArrayAsync($"/attachments/{uploaded.AttachmentId}/content"));
 
-        await ChatReferences.DeleteMessageAsync(fixture, "alice", "chat-r", "m1", uploaded.AttachmentId);
-        await fixture.AdvanceClockAsync(40 * Day);
+        await fixture.AdvanceClockAsync(2 * Day);
         await fixture.RunCleanupAsync();
-        Assert.Equal(content, await bob.GetByteArrayAsync($"/attachments/{uploaded.AttachmentId}/content"));
+        using var gone = await bob.GetAsync($"/attachments/{uploaded.AttachmentId}/content");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.DoesNotContain(uploaded.Sha256, await fixture.BlobNamesAsync("attachments"));
+    }
 
-        await ChatReferences.DeleteMessageAsync(fixture, "alice", "chat-r", "m2", uploaded.AttachmentId);
+    [StateFact]
+    public async Task Deleting_the_last_reference_starts_30_days_of_retention()
+    {
+        var content = MediaFixture.RandomBytes(3000);
+        var uploaded = await fixture.UploadOkAsync("alice", content);
+        await ChatReferences.SendInChatAsync(fixture, "alice", "chat-d", "m1", ["alice", "bob"], uploaded.AttachmentId);
+        await ChatReferences.SendInChatAsync(fixture, "alice", "chat-d", "m2", ["alice", "bob"], uploaded.AttachmentId);
+        await fixture.AdvanceClockAsync(10 * Day);
+
+        await ChatReferences.DeleteMessageAsync(fixture, "alice", "chat-d", "m1", uploaded.AttachmentId);
+        await ChatReferences.DeleteMessageAsync(fixture, "alice", "chat-d", "m2", uploaded.AttachmentId);
         await fixture.AdvanceClockAsync(29 * Day);
         await fixture.RunCleanupAsync();
         using var alice = fixture.Client("alice");
