@@ -16,6 +16,7 @@ var chatB = builder.AddProject<Projects.ChatService>("chatservice-b").WithDaprSi
 var media = builder.AddProject<Projects.MediaService>("mediaservice")
     .WithDaprSidecar(dapr, "mediaservice")
     .WithNatterAuthentication(signingKey)
+    .WithTestClockWhenEnabled()
     .WithReference(blobs).WaitFor(blobs);
 
 foreach (var gateway in new[] { "gateway-a", "gateway-b" })
