@@ -17,9 +17,6 @@ public sealed class MediaOptions
     /// <summary>Base URL clients use to reach this service; upload URLs are built on it. Empty: the request's own host.</summary>
     public string? PublicBaseUrl { get; set; }
 
-    /// <summary>Test only: lets tests move the clock forward over HTTP. Never enable outside tests.</summary>
-    public bool TestClock { get; set; }
-
     public TimeSpan UploadUrlLifetime { get; set; } = TimeSpan.FromHours(1);
 
     public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromMinutes(5);

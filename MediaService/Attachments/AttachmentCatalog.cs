@@ -1,20 +1,22 @@
+using Dapr.Client;
 using Microsoft.Extensions.Options;
 using Natter.MediaService.Retention;
 using Natter.MediaService.Storage;
+using Natter.State;
 
 namespace Natter.MediaService.Attachments;
 
 /// <summary>The attachment records: creation, upload completion, validation for messages, and message references.</summary>
 public sealed class AttachmentCatalog(
-    MediaState state, BlobRegistry blobs, ExpiryIndex expiry, TimeProvider time, IOptions<MediaOptions> options)
+    DaprClient dapr, BlobRegistry blobs, ExpiryIndex expiry, TimeProvider time, IOptions<MediaOptions> options)
 {
     /// <summary>Product limit: attachments per message.</summary>
     public const int MaxAttachmentsPerMessage = 10;
 
-    public Task<AttachmentRecord?> GetAsync(string attachmentId, CancellationToken cancellationToken) =>
+    public async Task<AttachmentRecord?> GetAsync(string attachmentId, CancellationToken cancellationToken) =>
         MediaInput.IsValidId(attachmentId)
-            ? state.GetAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), cancellationToken)
-            : Task.FromResult<AttachmentRecord?>(null);
+            ? (await dapr.ReadAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), cancellationToken)).Value
+            : null;
 
     public static string NewId() => Guid.NewGuid().ToString("N");
 
@@ -29,7 +31,7 @@ public sealed class AttachmentCatalog(
         var record = new AttachmentRecord(attachmentId, ownerId, sha256, size, contentType, now,
             Uploaded: false, HasThumbnail: false, References: [], ExpiresAt: now + options.Value.Retention);
         await expiry.AddAsync(attachmentId, record.ExpiresAt!.Value, cancellationToken);
-        await state.TrySaveAsync(StateKeys.Attachment(attachmentId), record, "", cancellationToken);
+        await dapr.CommitAsync([NatterState.Upsert(StateKeys.Attachment(attachmentId), record)], cancellationToken);
         return record;
     }
 
@@ -45,7 +47,7 @@ public sealed class AttachmentCatalog(
     }
 
     public Task<AttachmentRecord?> MarkUploadedAsync(string attachmentId, bool hasThumbnail, CancellationToken cancellationToken) =>
-        state.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current => current is null
+        dapr.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current => current is null
             ? StateChange<AttachmentRecord>.Keep
             : StateChange<AttachmentRecord>.Save(current with { Uploaded = true, HasThumbnail = hasThumbnail }), cancellationToken);
 
@@ -83,7 +85,7 @@ public sealed class AttachmentCatalog(
         var expiresAt = time.GetUtcNow() + options.Value.Retention;
         // Filed first, as in RemoveReferenceAsync: the sweep's index must know every day the record may expire on.
         await expiry.AddAsync(attachmentId, expiresAt, cancellationToken);
-        await state.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
+        await dapr.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
         {
             if (current is null)
             {
@@ -111,7 +113,7 @@ public sealed class AttachmentCatalog(
         var expiresAt = time.GetUtcNow() + options.Value.Retention;
         // Filed first: a crash after the record changes must not leave an expiring attachment outside the sweep's index.
         await expiry.AddAsync(attachmentId, expiresAt, cancellationToken);
-        await state.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
+        await dapr.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
         {
             if (current is null || !current.References.ContainsKey(referenceKey))
             {

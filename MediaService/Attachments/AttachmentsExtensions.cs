@@ -15,16 +15,6 @@ public static class AttachmentsExtensions
         // Kestrel's default body limit (30 MB) is below ours; uploads are streamed, so the limit bounds time, not memory.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes);
 
-        // Every time decision (expiry, signed URLs) reads this clock, so tests can move it.
-        if (options.TestClock)
-        {
-            builder.Services.AddSingleton<TimeProvider>(new AdjustableClock());
-        }
-        else
-        {
-            builder.Services.AddSingleton(TimeProvider.System);
-        }
-
         builder.Services.AddSingleton<AttachmentCatalog>();
         builder.Services.AddSingleton<BlobRegistry>();
         builder.Services.AddSingleton<ContentStager>();

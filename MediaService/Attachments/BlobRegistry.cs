@@ -1,7 +1,9 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
+using Dapr.Client;
 using Natter.MediaService.Storage;
 using Natter.MediaService.Uploads;
+using Natter.State;
 
 namespace Natter.MediaService.Attachments;
 
@@ -11,14 +13,14 @@ namespace Natter.MediaService.Attachments;
 /// Deleting under etag, and deletes the blob only if its storage ETag is still the one recorded, so an upload that
 /// re-creates the content meanwhile (new ETag) survives.
 /// </summary>
-public sealed class BlobRegistry(MediaState state, MediaContainers containers, ILogger<BlobRegistry> logger)
+public sealed class BlobRegistry(DaprClient dapr, MediaContainers containers, ILogger<BlobRegistry> logger)
 {
     private const int PublishAttempts = 12;
 
     /// <summary>Adds the attachment to an existing blob (dedupe). False when the content is not (or no longer) stored.</summary>
     public async Task<BlobRecord?> TryAttachExistingAsync(string sha256, string attachmentId, CancellationToken cancellationToken)
     {
-        var record = await state.UpdateAsync<BlobRecord>(StateKeys.Blob(sha256), current => current switch
+        var record = await dapr.UpdateAsync<BlobRecord>(StateKeys.Blob(sha256), current => current switch
         {
             null or { Deleting: true } => StateChange<BlobRecord>.Keep,
             _ when current.AttachmentIds.Contains(attachmentId) => StateChange<BlobRecord>.Keep,
@@ -39,11 +41,11 @@ public sealed class BlobRegistry(MediaState state, MediaContainers containers, I
         string? thumbnailETag = null;
         for (var attempt = 1; attempt <= PublishAttempts; attempt++)
         {
-            var (current, etag) = await state.GetWithETagAsync<BlobRecord>(key, cancellationToken);
+            var (current, etag) = await dapr.ReadAsync<BlobRecord>(key, cancellationToken);
             if (current is { Deleting: false })
             {
                 if (current.AttachmentIds.Contains(attachmentId)
-                    || await state.TrySaveAsync(key, current with { AttachmentIds = [.. current.AttachmentIds, attachmentId] }, etag, cancellationToken))
+                    || await TrySaveAsync(key, current with { AttachmentIds = [.. current.AttachmentIds, attachmentId] }, etag, cancellationToken))
                 {
                     return current.HasThumbnail;
                 }
@@ -76,16 +78,16 @@ public sealed class BlobRegistry(MediaState state, MediaContainers containers, I
             }
 
             var created = new BlobRecord(staged.Sha256, staged.Size, [attachmentId], thumbnail is not null, blobETag, thumbnailETag, Deleting: false);
-            if (!await state.TrySaveAsync(key, created, etag, cancellationToken))
+            if (!await TrySaveAsync(key, created, etag, cancellationToken))
             {
                 continue;
             }
-            if (etag.Length > 0)
+            if (etag is not null)
             {
                 return created.HasThumbnail;
             }
             // The state API has no create-if-absent: re-read so that a concurrent creator's overwrite is noticed.
-            var stored = await state.GetAsync<BlobRecord>(key, cancellationToken);
+            var (stored, _) = await dapr.ReadAsync<BlobRecord>(key, cancellationToken);
             if (stored is not null && stored.AttachmentIds.Contains(attachmentId))
             {
                 return stored.HasThumbnail;
@@ -98,7 +100,7 @@ public sealed class BlobRegistry(MediaState state, MediaContainers containers, I
     public async Task<bool> ReleaseAsync(string sha256, string attachmentId, CancellationToken cancellationToken)
     {
         var key = StateKeys.Blob(sha256);
-        var record = await state.UpdateAsync<BlobRecord>(key, current =>
+        var record = await dapr.UpdateAsync<BlobRecord>(key, current =>
         {
             if (current is null || (!current.AttachmentIds.Contains(attachmentId) && current.AttachmentIds.Length > 0))
             {
@@ -115,11 +117,25 @@ public sealed class BlobRegistry(MediaState state, MediaContainers containers, I
         await DeleteIfUnchangedAsync(containers.Content(sha256), record.BlobETag, cancellationToken);
         await DeleteIfUnchangedAsync(containers.Thumbnail(sha256), record.ThumbnailETag, cancellationToken);
         // Re-check under etag: an upload that took the blob over meanwhile rewrote the record, which then stays.
-        await state.UpdateAsync<BlobRecord>(key, current =>
+        await dapr.UpdateAsync<BlobRecord>(key, current =>
             current is { Deleting: true, AttachmentIds.Length: 0 } && current.BlobETag == record.BlobETag
                 ? StateChange<BlobRecord>.Delete
                 : StateChange<BlobRecord>.Keep, cancellationToken);
         return true;
+    }
+
+    /// <summary>Writes the record under the etag it was read with; false when another writer changed it meanwhile.</summary>
+    private async Task<bool> TrySaveAsync(string key, BlobRecord record, string? etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dapr.CommitAsync([NatterState.Upsert(key, record, etag)], cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (NatterState.IsConflict(e))
+        {
+            return false;
+        }
     }
 
     private async Task DeleteIfUnchangedAsync(Azure.Storage.Blobs.Specialized.BlockBlobClient blob, string? etag, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
+using Dapr.Client;
 using Natter.MediaService.Storage;
+using Natter.State;
 
 namespace Natter.MediaService.Retention;
 
@@ -10,19 +12,19 @@ public sealed record ExpiryCursor(DateOnly Day);
 /// whose expiry falls on that day. An id may linger in an old bucket after its expiry moved; the sweep re-checks the
 /// attachment itself, so the index only has to be complete, never exact.
 /// </summary>
-public sealed class ExpiryIndex(MediaState state)
+public sealed class ExpiryIndex(DaprClient dapr)
 {
     public const int Shards = 8;
 
     public async Task AddAsync(string attachmentId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var day = DateOnly.FromDateTime(expiresAt.UtcDateTime);
-        await state.UpdateAsync<string[]>(BucketKey(day, ShardOf(attachmentId)), ids =>
+        await dapr.UpdateAsync<string[]>(BucketKey(day, ShardOf(attachmentId)), ids =>
             ids is not null && ids.Contains(attachmentId)
                 ? StateChange<string[]>.Keep
                 : StateChange<string[]>.Save([.. ids ?? [], attachmentId]), cancellationToken);
         // The cursor starts at the earliest day anything was filed under, so the first sweep knows where to begin.
-        await state.UpdateAsync<ExpiryCursor>(StateKeys.ExpiryCursor, cursor =>
+        await dapr.UpdateAsync<ExpiryCursor>(StateKeys.ExpiryCursor, cursor =>
             cursor is null || cursor.Day > day ? StateChange<ExpiryCursor>.Save(new ExpiryCursor(day)) : StateChange<ExpiryCursor>.Keep,
             cancellationToken);
     }

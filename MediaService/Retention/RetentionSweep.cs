@@ -1,5 +1,7 @@
+using Dapr.Client;
 using Natter.MediaService.Attachments;
 using Natter.MediaService.Storage;
+using Natter.State;
 
 namespace Natter.MediaService.Retention;
 
@@ -10,20 +12,20 @@ public sealed record SweepReport(int AttachmentsDeleted, int BlobsDeleted, int D
 /// may run at once: each deletion is decided again under etag, so two sweeps never delete twice or delete a revived item.
 /// </summary>
 public sealed class RetentionSweep(
-    MediaState state, BlobRegistry blobs, MediaContainers containers, TimeProvider time, ILogger<RetentionSweep> logger)
+    DaprClient dapr, BlobRegistry blobs, MediaContainers containers, TimeProvider time, ILogger<RetentionSweep> logger)
 {
     public async Task<SweepReport> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var cursor = await state.GetAsync<ExpiryCursor>(StateKeys.ExpiryCursor, cancellationToken);
+        var (cursor, _) = await dapr.ReadAsync<ExpiryCursor>(StateKeys.ExpiryCursor, cancellationToken);
         var (attachmentsDeleted, blobsDeleted, days) = (0, 0, 0);
         for (var day = cursor?.Day ?? today; day <= today; day = day.AddDays(1), days++)
         {
             for (var shard = 0; shard < ExpiryIndex.Shards; shard++)
             {
                 var bucketKey = ExpiryIndex.BucketKey(day, shard);
-                var ids = await state.GetAsync<string[]>(bucketKey, cancellationToken);
+                var (ids, _) = await dapr.ReadAsync<string[]>(bucketKey, cancellationToken);
                 if (ids is null)
                 {
                     continue;
@@ -40,7 +42,7 @@ public sealed class RetentionSweep(
                     blobsDeleted += outcome == ExpiryOutcome.DeletedWithBlob ? 1 : 0;
                 }
                 // Remove only what this sweep settled: ids filed meanwhile stay for the next one.
-                await state.UpdateAsync<string[]>(bucketKey, current =>
+                await dapr.UpdateAsync<string[]>(bucketKey, current =>
                 {
                     if (current is null)
                     {
@@ -54,7 +56,7 @@ public sealed class RetentionSweep(
             }
         }
         // Days before today are done; today's bucket may hold items that expire later today.
-        await state.UpdateAsync<ExpiryCursor>(StateKeys.ExpiryCursor, current =>
+        await dapr.UpdateAsync<ExpiryCursor>(StateKeys.ExpiryCursor, current =>
             current is null || current.Day < today ? StateChange<ExpiryCursor>.Save(new ExpiryCursor(today)) : StateChange<ExpiryCursor>.Keep,
             cancellationToken);
         logger.LogInformation("Retention sweep: {Attachments} attachments and {Blobs} blobs deleted over {Days} days",
@@ -67,7 +69,7 @@ public sealed class RetentionSweep(
     private async Task<ExpiryOutcome> ExpireIfDueAsync(string attachmentId, DateOnly bucketDay, DateTimeOffset now, CancellationToken cancellationToken)
     {
         AttachmentRecord? deleted = null;
-        var kept = await state.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
+        var kept = await dapr.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
         {
             deleted = null;
             // References do not hold it past ExpiresAt: every reference moved ExpiresAt to cover its message's lifetime.

@@ -17,7 +17,6 @@ public static class MediaStorageExtensions
         options.TransferValidation.Download.ChecksumAlgorithm = StorageChecksumAlgorithm.None;
         builder.Services.AddSingleton(new BlobServiceClient(connectionString, options));
         builder.Services.AddSingleton<MediaContainers>();
-        builder.Services.AddSingleton<MediaState>();
         builder.Services.AddHostedService<ContainerSetup>();
         return builder;
     }

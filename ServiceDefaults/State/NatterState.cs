@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapr;
 using Dapr.Client;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Natter.Contracts;
 
 namespace Natter.State;
@@ -13,6 +14,9 @@ public static class NatterState
         new Dictionary<string, string> { ["ttlInSeconds"] = Retention.PeriodSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+
+    // Above RetryOnConflictAsync's default: an index that every writer touches (e.g. a day's expiry bucket) is a hot key.
+    private const int UpdateAttempts = 25;
 
     /// <summary>Bulk get: every key gets an entry; missing ones have a null value and a null etag.</summary>
     public static async Task<Dictionary<string, (T? Value, string? ETag)>> ReadManyAsync<T>(
@@ -50,7 +54,9 @@ public static class NatterState
     public static StateTransactionRequest Upsert(string key, byte[] json, IReadOnlyDictionary<string, string>? metadata = null) =>
         new(key, json, StateOperationType.Upsert, null, metadata);
 
-    public static StateTransactionRequest Delete(string key) => new(key, null, StateOperationType.Delete);
+    /// <summary>A delete guarded by the etag read with the value (none: unconditional).</summary>
+    public static StateTransactionRequest Delete(string key, string? etag = null) =>
+        new(key, null, StateOperationType.Delete, etag, null, etag is null ? null : FirstWrite);
 
     public static Task CommitAsync(this DaprClient dapr, IReadOnlyList<StateTransactionRequest> operations, CancellationToken ct) =>
         dapr.ExecuteStateTransactionAsync(StateKeys.StoreName, operations, cancellationToken: ct);
@@ -74,6 +80,35 @@ public static class NatterState
             }
         }
     }
+
+    /// <summary>
+    /// Reads the key, lets <paramref name="decide"/> choose from its current value, and writes under the etag it read;
+    /// on conflict it reads and decides again. Returns the value now stored (null when deleted or still absent).
+    /// A missing key has no etag, so its first save is unconditional: the local sidecar reads an empty etag as "no check",
+    /// so first-write concurrency cannot mean create-if-absent there.
+    /// </summary>
+    public static Task<T?> UpdateAsync<T>(this DaprClient dapr, string key, Func<T?, StateChange<T>> decide, CancellationToken ct)
+        where T : class =>
+        RetryOnConflictAsync(async () =>
+        {
+            var (current, etag) = await dapr.ReadAsync<T>(key, ct);
+            var change = decide(current);
+            switch (change.Kind)
+            {
+                case StateChangeKind.Save:
+                    await dapr.CommitAsync([Upsert(key, change.Value!, etag)], ct);
+                    return change.Value;
+                case StateChangeKind.Delete:
+                    // Without an etag the key was absent: an unguarded delete could remove a value written since.
+                    if (etag is not null)
+                    {
+                        await dapr.CommitAsync([Delete(key, etag)], ct);
+                    }
+                    return null;
+                default: // Keep
+                    return current;
+            }
+        }, NullLogger.Instance, ct, UpdateAttempts);
 
     /// <summary>Deletes every entry of a client's inbox, then its head, tail and presence (deactivation, idle sweep).</summary>
     public static async Task DropInboxAsync(this DaprClient dapr, string clientId, CancellationToken ct)

@@ -3,7 +3,7 @@ using Natter.MediaService.Tests.Infrastructure;
 
 namespace Natter.MediaService.Tests;
 
-/// <summary>Retention with MediaService's test clock (Media:TestClock) moved forward over HTTP, as the E2E suite does.</summary>
+/// <summary>Retention with the shared test clock (Natter:TestClock) moved forward through POST /dev/clock, as the E2E suite does.</summary>
 [Collection(MediaCollection.Name)]
 public sealed class RetentionTests(MediaFixture fixture)
 {

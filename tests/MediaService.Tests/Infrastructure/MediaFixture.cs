@@ -31,7 +31,7 @@ public sealed class MediaFixture : IAsyncLifetime
             ["ConnectionStrings:blobs"] = _azurite.ConnectionString,
             ["Auth:SigningKey"] = signingKey,
             ["Media:MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Media:TestClock"] = "true",
+            ["Natter:TestClock"] = "true",
             // Without a sidecar the state calls fail fast; the tests that need state are skipped then.
             ["DAPR_GRPC_ENDPOINT"] = _sidecar?.GrpcEndpoint ?? "http://127.0.0.1:9",
             ["DAPR_HTTP_ENDPOINT"] = _sidecar?.HttpEndpoint ?? "http://127.0.0.1:9",
@@ -106,7 +106,7 @@ public sealed class MediaFixture : IAsyncLifetime
     public async Task AdvanceClockAsync(TimeSpan by)
     {
         using var client = Client();
-        using var response = await client.PostAsJsonAsync("/test/clock/advance", new { seconds = by.TotalSeconds });
+        using var response = await client.PostAsJsonAsync("/dev/clock", new { advanceSeconds = by.TotalSeconds });
         response.EnsureSuccessStatusCode();
     }
 

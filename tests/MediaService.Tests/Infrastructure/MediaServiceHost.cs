@@ -44,10 +44,12 @@ public sealed class MediaServiceHost : IAsyncDisposable
         // Same table of contents as MediaService/Program.cs.
         builder.AddServiceDefaults();
         builder.AddNatterAuthentication();
+        builder.AddNatterClock();
         builder.AddMediaStorage();
         builder.AddAttachments();
         var app = builder.Build();
         app.MapDefaultEndpoints();
+        app.MapNatterClock();
         app.MapAttachmentEndpoints();
         app.MapCleanupBinding();
 

@@ -15,7 +15,7 @@ public sealed class Tokens(string signingKey)
             Issuer = NatterAuthenticationDefaults.Issuer,
             Audience = NatterAuthenticationDefaults.Issuer,
             Subject = new ClaimsIdentity([new Claim(NatterClaims.UserId, userId), new Claim(NatterClaims.ClientId, clientId)]),
-            // Long-lived: tests move MediaService's clock forward by weeks (Media:TestClock).
+            // Long-lived: tests move MediaService's clock forward by weeks (Natter:TestClock).
             NotBefore = DateTime.UtcNow.AddMinutes(-1),
             Expires = DateTime.UtcNow.AddDays(400),
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(signingKey)), SecurityAlgorithms.HmacSha256),
