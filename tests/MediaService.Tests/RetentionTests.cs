@@ -79,9 +79,11 @@ public sealed class RetentionTests(MediaFixture fixture)
         var content = MediaFixture.RandomBytes(4000);
         var expiring = await fixture.UploadOkAsync("alice", content);
         var kept = await fixture.UploadOkAsync("bob", content);
+        // Referenced 20 days in, so it is kept until day 50 while the unreferenced one goes at day 30.
+        await fixture.AdvanceClockAsync(20 * Day);
         await ChatReferences.SendInChatAsync(fixture, "bob", "chat-s", "m1", ["bob", "carol"], kept.AttachmentId);
 
-        await fixture.AdvanceClockAsync(31 * Day);
+        await fixture.AdvanceClockAsync(11 * Day);
         await fixture.RunCleanupAsync();
 
         using var alice = fixture.Client("alice");

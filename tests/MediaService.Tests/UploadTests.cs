@@ -109,9 +109,11 @@ public sealed class UploadTests(MediaFixture fixture)
         Assert.All(uploads, u => Assert.Equal(HttpStatusCode.Created, u.StatusCode));
         var attachments = await Task.WhenAll(uploads.Select(async u => (await u.Content.ReadFromJsonAsync<UploadedAttachment>())!));
         Assert.Single(await fixture.BlobNamesAsync("attachments"), name => name == MediaFixture.Sha256Of(content));
-        // Every attachment is counted on the blob: expiring three of them must leave it for the fourth.
+        // Every attachment is counted on the blob: expiring three of them must leave it for the fourth, which a
+        // message referenced 20 days in and so keeps until day 50.
+        await fixture.AdvanceClockAsync(TimeSpan.FromDays(20));
         await ChatReferences.SendInChatAsync(fixture, "u4", "chat-u4", "m1", ["u4"], attachments[3].AttachmentId);
-        await fixture.AdvanceClockAsync(TimeSpan.FromDays(31));
+        await fixture.AdvanceClockAsync(TimeSpan.FromDays(11));
         await fixture.RunCleanupAsync();
         using var u4 = fixture.Client("u4");
         Assert.Equal(content, await u4.GetByteArrayAsync($"/attachments/{attachments[3].AttachmentId}/content"));
