@@ -6,6 +6,8 @@ using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using HdrHistogram;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Natter.Client;
 using Natter.Contracts;
 
@@ -14,8 +16,8 @@ namespace Natter.Benchmarks;
 /// <summary>
 /// End-to-end messaging figures through the real system: it starts the AppHost (both gateways, both chat services,
 /// their local sidecars, redis-server, Azurite) the way the end-to-end tests do, then drives it with NatterClient.
-///   dotnet run -c Release --project bench -- messaging [--pairs 100] [--rate 2500] [--seconds 20] [--fanout-rounds 30] [--drain 10000]
-/// 1. 1:1 at a fixed offered rate: messages/s received and send→receive latency p50/p99.
+///   dotnet run -c Release --project bench -- messaging [--pairs 100] [--rate 5000] [--seconds 15] [--fanout-rounds 30] [--drain 10000]
+/// 1. 1:1 at a fixed offered rate, then at half of it: messages/s received and send→receive latency p50/p99.
 /// 2. 100-member fan-out: latency from send to each of the 99 receivers, p50/p99.
 /// 3. Drain: time for a reconnecting client to receive N pending messages.
 /// Latency is measured on this process's monotonic clock (sender and receivers share it).
@@ -25,8 +27,8 @@ public static class MessagingBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var pairs = Option(args, "--pairs", 100);
-        var rate = Option(args, "--rate", 2500);
-        var seconds = Option(args, "--seconds", 20);
+        var rate = Option(args, "--rate", 5000);
+        var seconds = Option(args, "--seconds", 15);
         var fanoutRounds = Option(args, "--fanout-rounds", 30);
         var drainCount = Option(args, "--drain", 10_000);
 
@@ -35,6 +37,9 @@ public static class MessagingBenchmark
         using var startTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             [$"--Natter:RunDirectory={runDirectory}", "--Dapr:Runtime=local"], startTimeout.Token);
+        // The services' own logs still go to the dashboard; echoing every resource's output here would cost CPU
+        // the system under test needs.
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("AppHost.Resources", LogLevel.None));
         await using var app = await builder.BuildAsync(startTimeout.Token);
         await app.StartAsync(startTimeout.Token);
         foreach (var resource in new[] { "chatservice-a", "chatservice-b", "gateway-a", "gateway-b" })
@@ -43,11 +48,12 @@ public static class MessagingBenchmark
         }
         var system = new SystemUnderTest(app);
 
-        var oneToOne = await OneToOneAsync(system, pairs, rate, TimeSpan.FromSeconds(seconds));
+        var full = await OneToOneAsync(system, pairs, rate, TimeSpan.FromSeconds(seconds));
+        var half = await OneToOneAsync(system, pairs, rate / 2, TimeSpan.FromSeconds(seconds));
         var fanout = await FanOutAsync(system, fanoutRounds);
         var drain = await DrainAsync(system, drainCount);
 
-        var report = Report(args, pairs, rate, seconds, oneToOne, fanout, drain);
+        var report = Report(args, pairs, seconds, [full, half], fanout, drain);
         Console.WriteLine(report);
         WriteSection(report);
         try
@@ -60,7 +66,7 @@ public static class MessagingBenchmark
         return 0;
     }
 
-    private sealed record Throughput(int Sent, int Received, int Failed, double Seconds, LongHistogram Latency);
+    private sealed record Throughput(int Rate, int Sent, int Received, int Failed, double Seconds, LongHistogram Latency);
 
     private sealed record Drain(int Count, double Seconds);
 
@@ -126,7 +132,7 @@ public static class MessagingBenchmark
         {
             await c.DisposeAsync();
         }
-        return new Throughput(sent, received, failed, elapsed, latency);
+        return new Throughput(rate, sent, received, failed, elapsed, latency);
     }
 
     private static async Task<LongHistogram> FanOutAsync(SystemUnderTest system, int rounds)
@@ -172,7 +178,7 @@ public static class MessagingBenchmark
         {
             var user = $"bench-filler{s}-{Guid.NewGuid():N}";
             await using var client = await system.ConnectAsync(user, user + "-c", s % 2 == 0 ? "gateway-a" : "gateway-b");
-            var chat = await client.CreateChatAsync([receiver]);
+            var chat = await CreateWithRetryAsync(client, receiver);
             for (var i = s; i < count; i += senders)
             {
                 await RetryAsync(() => client.SendMessageAsync(chat.ChatId, $"pending {i}", clientMessageId: $"p{i}"));
@@ -191,6 +197,23 @@ public static class MessagingBenchmark
             }
         }
         return new Drain(count, Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>Twenty chats created for one user at once contend on that user's inbox and chat index; retry as a client would.</summary>
+    private static async Task<CreateChatResult> CreateWithRetryAsync(NatterClient client, string member)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await client.CreateChatAsync([member]);
+            }
+            catch (NatterErrorException e) when (e.Code is ErrorCodes.Unavailable or ErrorCodes.RateLimited && attempt < 10)
+            {
+                Console.WriteLine($"createChat: {e.Code}, retrying");
+                await Task.Delay(100 * attempt);
+            }
+        }
     }
 
     /// <summary>Requests beyond the per-connection rate limit are refused; wait and resend with the same id.</summary>
@@ -239,7 +262,7 @@ public static class MessagingBenchmark
 
     private static double Ms(LongHistogram h, double percentile) => h.TotalCount == 0 ? double.NaN : h.GetValueAtPercentile(percentile) / 1000.0;
 
-    private static string Report(string[] args, int pairs, int rate, int seconds, Throughput oneToOne, LongHistogram fanout, Drain drain)
+    private static string Report(string[] args, int pairs, int seconds, Throughput[] oneToOne, LongHistogram fanout, Drain drain)
     {
         var sb = new StringBuilder();
         sb.AppendLine("<!-- messaging:start -->");
@@ -252,8 +275,11 @@ public static class MessagingBenchmark
         sb.AppendLine();
         sb.AppendLine("| Scenario | Result | Aim |");
         sb.AppendLine("|---|---|---|");
-        sb.AppendLine(CultureInfo.InvariantCulture,
-            $"| 1:1, {pairs} pairs, offered {rate} msg/s for {seconds} s | {oneToOne.Received / oneToOne.Seconds:F0} msg/s received ({oneToOne.Sent} sent, {oneToOne.Failed} failed); p50 {Ms(oneToOne.Latency, 50):F1} ms, p99 {Ms(oneToOne.Latency, 99):F1} ms | ≥ 5,000 msg/s; p99 < 50 ms at 2,500 msg/s |");
+        foreach (var run in oneToOne)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| 1:1, {pairs} pairs, offered {run.Rate} msg/s for {seconds} s | {run.Received / run.Seconds:F0} msg/s received ({run.Sent} sent, {run.Failed} failed); p50 {Ms(run.Latency, 50):F1} ms, p99 {Ms(run.Latency, 99):F1} ms | ≥ 5,000 msg/s; p99 < 50 ms at 2,500 msg/s |");
+        }
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"| 100-member fan-out ({fanout.TotalCount} deliveries) | p50 {Ms(fanout, 50):F1} ms, p99 {Ms(fanout, 99):F1} ms | p99 < 100 ms |");
         sb.AppendLine(CultureInfo.InvariantCulture,

@@ -16,6 +16,9 @@ public readonly record struct InboxSlot(string ClientId, long N);
 /// </summary>
 public sealed class InboxWriter(DaprClient dapr, ILogger<InboxWriter> logger)
 {
+    // A device that many busy chats write to at once is a hot key; about 3 s of retries before the send fails.
+    private const int MaxAttempts = 60;
+
     public async Task<IReadOnlyList<InboxSlot>> AppendAsync(
         IReadOnlyList<string> clientIds,
         InboxEntry entry,
@@ -32,7 +35,7 @@ public sealed class InboxWriter(DaprClient dapr, ILogger<InboxWriter> logger)
             operations.AddRange(await alsoCommit(ct));
             await dapr.CommitAsync(operations, ct);
             return slots;
-        }, logger, ct);
+        }, logger, ct, MaxAttempts);
         ChatTelemetry.InboxEntriesWritten.Add(slots.Count);
         return slots;
     }

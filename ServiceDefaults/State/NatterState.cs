@@ -64,7 +64,11 @@ public static class NatterState
     /// <summary>Etag conflicts arrive as a DaprException (gRPC Aborted or FailedPrecondition underneath).</summary>
     public static bool IsConflict(Exception e) => e is DaprException;
 
-    /// <summary>Runs an optimistic read-modify-write a bounded number of times with jittered backoff.</summary>
+    /// <summary>
+    /// Runs an optimistic read-modify-write a bounded number of times. The pause grows exponentially up to 100 ms and
+    /// is drawn at random below that ("full jitter"), so many writers on one hot key (a device's inbox head that
+    /// twenty chats write at once) spread out instead of colliding again in lockstep.
+    /// </summary>
     public static async Task<T> RetryOnConflictAsync<T>(Func<Task<T>> attempt, ILogger logger, CancellationToken ct, int maxAttempts = 10)
     {
         for (var i = 1; ; i++)
@@ -76,7 +80,8 @@ public static class NatterState
             catch (Exception e) when (IsConflict(e) && i < maxAttempts)
             {
                 logger.LogDebug(e, "State conflict on attempt {Attempt}; retrying", i);
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 * i)), ct);
+                var ceiling = Math.Min(100, 2 << Math.Min(i, 6));
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling + 1)), ct);
             }
         }
     }

@@ -163,4 +163,42 @@ public sealed class DeliveryTests(NatterAppFixture fixture)
         Assert.Equal([first.MessageId, next.MessageId], received.Select(r => r.Message!.MessageId));
         Assert.Equal(0, b.DuplicateMessages);
     }
+
+    [Fact]
+    public async Task Twenty_chats_writing_to_one_device_at_once_lose_nothing()
+    {
+        // Every chat appends to the same device inbox concurrently: the hottest key a user can have.
+        var bob = NewId("bob");
+        await using var b = await _harness.ConnectReadyAsync(bob, NewId("b1"));
+        var senders = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            _harness.ConnectReadyAsync(NewId($"s{i}"), NewId("c"), true, i % 2 == 0 ? "gateway-a" : "gateway-b")));
+        try
+        {
+            var chats = await Task.WhenAll(senders.Select(s => s.CreateChatAsync([bob])));
+            var sent = await Task.WhenAll(senders.Select(async (s, i) =>
+            {
+                var ids = new List<string>();
+                for (var m = 0; m < 5; m++)
+                {
+                    var result = await s.SendMessageAsync(chats[i].ChatId, $"{i}/{m}");
+                    Assert.Equal(SendStatus.Success, result.Status);
+                    ids.Add(result.MessageId!);
+                }
+                return ids;
+            }));
+
+            var received = await MessagesAsync(b, 100, TimeSpan.FromSeconds(60));
+            Assert.Equal(sent.SelectMany(ids => ids).Order(), received.Select(r => r.Message!.MessageId).Order());
+            // Per chat, in seq order.
+            Assert.All(received.GroupBy(r => r.Message!.ChatId), chat =>
+                Assert.Equal(chat.Select(r => r.Message!.Seq).Order(), chat.Select(r => r.Message!.Seq)));
+        }
+        finally
+        {
+            foreach (var s in senders)
+            {
+                await s.DisposeAsync();
+            }
+        }
+    }
 }
