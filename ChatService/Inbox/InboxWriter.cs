@@ -16,8 +16,9 @@ public readonly record struct InboxSlot(string ClientId, long N);
 /// </summary>
 public sealed class InboxWriter(DaprClient dapr, ILogger<InboxWriter> logger)
 {
-    // A device that many busy chats write to at once is a hot key; about 3 s of retries before the send fails.
-    private const int MaxAttempts = 60;
+    // A device that many busy chats write to at once is a hot key. Its writers take turns until the caller's deadline
+    // (the actor turn's timeout) rather than for a fixed count: a late message beats a refused one.
+    private const int MaxAttempts = int.MaxValue;
 
     public async Task<IReadOnlyList<InboxSlot>> AppendAsync(
         IReadOnlyList<string> clientIds,

@@ -1,5 +1,10 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Aspire.Hosting.Testing;
+using Azure.Storage.Blobs;
+using Natter.Client;
+using Natter.Contracts;
 using Natter.EndToEnd.Tests.Messaging;
 
 namespace Natter.EndToEnd.Tests.Media;
@@ -37,5 +42,47 @@ public sealed class MediaHarness(NatterAppFixture fixture)
         using var body = new ByteArrayContent(content);
         body.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         return await http.PutAsync(uploadUrl, body);
+    }
+
+    /// <summary>A chunk of the resumable protocol: PATCH at the offset the server holds.</summary>
+    public static async Task<HttpResponseMessage> PatchAsync(string uploadUrl, long offset, byte[] chunk)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Patch, uploadUrl) { Content = new ByteArrayContent(chunk) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+        request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+        return await http.SendAsync(request);
+    }
+
+    public static async Task<long> OffsetAsync(string uploadUrl)
+    {
+        using var http = new HttpClient();
+        using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, uploadUrl));
+        response.EnsureSuccessStatusCode();
+        return long.Parse(response.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>createAttachment on the WebSocket, then the whole content to the signed URL, as a client does.</summary>
+    public static async Task<string> UploadThroughWebSocketAsync(NatterClient client, byte[] content, string contentType)
+    {
+        var created = await client.CreateAttachmentAsync(Sha256Hex(content), content.Length, contentType);
+        if (!created.AlreadyUploaded)
+        {
+            using var response = await UploadAsync(created.UploadUrl, content, contentType);
+            response.EnsureSuccessStatusCode();
+        }
+        return created.AttachmentId;
+    }
+
+    /// <summary>Blob names in one of MediaService's containers, read straight from Azurite.</summary>
+    public async Task<IReadOnlyList<string>> BlobNamesAsync(string container)
+    {
+        var connectionString = await fixture.App.GetConnectionStringAsync("blobs");
+        var names = new List<string>();
+        await foreach (var blob in new BlobServiceClient(connectionString).GetBlobContainerClient(container).GetBlobsAsync())
+        {
+            names.Add(blob.Name);
+        }
+        return names;
     }
 }

@@ -56,6 +56,17 @@ public sealed class InboxRetentionTests(NatterAppFixture fixture)
 public sealed class TestClockAppFixture : NatterAppFixture
 {
     protected override IEnumerable<string> AppHostArgs => ["--Natter:TestClock=true"];
+
+    /// <summary>Moves every service's clock forward together; tests in this collection only ever add to it.</summary>
+    public async Task AdvanceClocksAsync(TimeSpan by)
+    {
+        foreach (var service in new[] { "chatservice-a", "chatservice-b", "gateway-a", "gateway-b", "mediaservice" })
+        {
+            using var http = new HttpClient { BaseAddress = HttpEndpoint(service) };
+            var response = await http.PostAsJsonAsync("/dev/clock", new { advanceSeconds = by.TotalSeconds });
+            response.EnsureSuccessStatusCode();
+        }
+    }
 }
 
 [CollectionDefinition(Name)]
@@ -86,7 +97,7 @@ public sealed class SimulatedMonthTests(TestClockAppFixture fixture)
         var server = _harness.RedisServer(redis);
         Assert.Equal(4, InboxEntryKeys(server, bobPhone).Count); // the chat's creation and three messages
 
-        await AdvanceClocksAsync(TimeSpan.FromDays(31));
+        await fixture.AdvanceClocksAsync(TimeSpan.FromDays(31));
         // Every sidecar fires the cron: two sweeps at once must be harmless.
         var sweeps = await Task.WhenAll(SweepAsync("chatservice-a"), SweepAsync("chatservice-b"));
 
@@ -95,16 +106,6 @@ public sealed class SimulatedMonthTests(TestClockAppFixture fixture)
         Assert.Empty(server.Keys(pattern: $"*inbox-head|{bobPhone}"));
         await using var back = await _harness.ConnectReadyAsync(bob, bobPhone);
         Assert.Empty(InboxEntryKeys(server, bobPhone));
-    }
-
-    private async Task AdvanceClocksAsync(TimeSpan by)
-    {
-        foreach (var service in new[] { "chatservice-a", "chatservice-b", "gateway-a", "gateway-b" })
-        {
-            using var http = new HttpClient { BaseAddress = fixture.HttpEndpoint(service) };
-            var response = await http.PostAsJsonAsync("/dev/clock", new { advanceSeconds = by.TotalSeconds });
-            response.EnsureSuccessStatusCode();
-        }
     }
 
     private async Task<HttpResponseMessage> SweepAsync(string service)
