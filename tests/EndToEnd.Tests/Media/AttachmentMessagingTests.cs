@@ -22,8 +22,8 @@ public sealed class AttachmentMessagingTests(NatterAppFixture fixture)
         await using var b = await _harness.ConnectReadyAsync(bob, NewId("b1"), true, "gateway-b");
         var chat = await a.CreateChatAsync([bob]);
         var document = MediaHarness.RandomBytes(300_000);
-        var photo = await UploadThroughWebSocketAsync(a, MediaHarness.TinyPng, "image/png");
-        var file = await UploadThroughWebSocketAsync(a, document, "application/pdf");
+        var photo = await MediaHarness.UploadThroughWebSocketAsync(a, MediaHarness.TinyPng, "image/png");
+        var file = await MediaHarness.UploadThroughWebSocketAsync(a, document, "application/pdf");
 
         var sent = await a.SendMessageAsync(chat.ChatId, "the contract and a photo", [file, photo]);
 
@@ -64,7 +64,7 @@ public sealed class AttachmentMessagingTests(NatterAppFixture fixture)
         await using var a = await _harness.ConnectReadyAsync(alice, NewId("a1"));
         await using var b = await _harness.ConnectReadyAsync(bob, NewId("b1"));
         var content = MediaHarness.RandomBytes(50_000);
-        await UploadThroughWebSocketAsync(a, content, "video/mp4");
+        await MediaHarness.UploadThroughWebSocketAsync(a, content, "video/mp4");
 
         var again = await b.CreateAttachmentAsync(MediaHarness.Sha256Hex(content), content.Length, "video/mp4");
 
@@ -81,10 +81,10 @@ public sealed class AttachmentMessagingTests(NatterAppFixture fixture)
         await using var a = await _harness.ConnectReadyAsync(alice, NewId("a1"));
         await using var b = await _harness.ConnectReadyAsync(bob, NewId("b1"));
         var chat = await a.CreateChatAsync([bob]);
-        var bobs = await UploadThroughWebSocketAsync(b, MediaHarness.RandomBytes(1000), "application/octet-stream");
+        var bobs = await MediaHarness.UploadThroughWebSocketAsync(b, MediaHarness.RandomBytes(1000), "application/octet-stream");
         var content = MediaHarness.RandomBytes(1000);
         var notUploaded = await a.CreateAttachmentAsync(MediaHarness.Sha256Hex(content), content.Length, "application/octet-stream");
-        var own = await UploadThroughWebSocketAsync(a, MediaHarness.RandomBytes(1000), "application/octet-stream");
+        var own = await MediaHarness.UploadThroughWebSocketAsync(a, MediaHarness.RandomBytes(1000), "application/octet-stream");
 
         await AssertRefusedAsync(a, chat.ChatId, [bobs], ErrorCodes.InvalidAttachment);
         await AssertRefusedAsync(a, chat.ChatId, [notUploaded.AttachmentId], ErrorCodes.InvalidAttachment);
@@ -117,14 +117,5 @@ public sealed class AttachmentMessagingTests(NatterAppFixture fixture)
     {
         var result = await client.SendMessageAsync(chatId, "with attachments", attachments);
         Assert.Equal((SendStatus.Failure, code), (result.Status, result.Code));
-    }
-
-    private static async Task<string> UploadThroughWebSocketAsync(NatterClient client, byte[] content, string contentType)
-    {
-        var created = await client.CreateAttachmentAsync(MediaHarness.Sha256Hex(content), content.Length, contentType);
-        Assert.False(created.AlreadyUploaded);
-        using var response = await MediaHarness.UploadAsync(created.UploadUrl, content, contentType);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return created.AttachmentId;
     }
 }

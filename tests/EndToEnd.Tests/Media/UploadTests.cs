@@ -60,8 +60,8 @@ public sealed class UploadTests(NatterAppFixture fixture)
         var content = MediaHarness.RandomBytes(20_000);
         var hash = MediaHarness.Sha256Hex(content);
 
-        var first = await MediaHarness.UploadThroughWebSocketAsync(a, content, "image/gif");
-        var second = await MediaHarness.UploadThroughWebSocketAsync(b, content, "image/gif");
+        var first = await MediaHarness.UploadThroughWebSocketAsync(a, content, "audio/ogg");
+        var second = await MediaHarness.UploadThroughWebSocketAsync(b, content, "audio/ogg");
 
         Assert.NotEqual(first, second);
         Assert.Single(await _media.BlobNamesAsync("attachments"), name => name == hash);
