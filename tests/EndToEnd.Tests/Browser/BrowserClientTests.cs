@@ -40,13 +40,7 @@ public sealed class BrowserClientTests(NatterAppFixture fixture)
         await using var b = await _harness.ConnectReadyAsync(bob, NewId("b1"), true, "gateway-b");
         var token = await _harness.TokenAsync("gateway-a", alice, aliceDevice);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(fixture.HttpEndpoint("gateway-a"), "/health").ToString());
         await page.EvaluateAsync(PageClient, new[] { _harness.WebSocketUri("gateway-a").ToString(), token });
@@ -76,10 +70,7 @@ public sealed class BrowserClientTests(NatterAppFixture fixture)
     public async Task A_browser_without_a_valid_token_gets_no_socket()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox", "--disable-gpu"],
-        });
+        await using var browser = await LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(fixture.HttpEndpoint("gateway-a"), "/health").ToString());
 
@@ -94,6 +85,16 @@ public sealed class BrowserClientTests(NatterAppFixture fixture)
         // The upgrade is refused with 401, which a browser reports as an abnormal close (1006) without ever opening.
         Assert.Equal("closed 1006", outcome);
     }
+
+    /// <summary>The system's Chromium, headless (Playwright's own browser download cannot work here).</summary>
+    private static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"],
+        });
 
     private static Task SendAsync(IPage page, object frame) =>
         page.EvaluateAsync("text => window.socket.send(text)", JsonSerializer.Serialize(frame));
