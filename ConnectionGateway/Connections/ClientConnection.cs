@@ -47,6 +47,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     });
     private InboxCursor _cursor = new(0);
     private long _persistedTail;
+    private ActivityContext _connectionTrace;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "bye";
 
@@ -83,6 +84,11 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             GatewayTelemetry.InboxDepth.Record(head - tail);
             // Receive runs alongside the drain: a client acks while it is still being fed.
             drain = CatchUpAsync(head, ct);
+            // The upgrade request's trace covers the connect and the first drain. Each command and each renewal after
+            // that is a trace of its own, linked to the connection: otherwise one trace would grow for as long as the
+            // socket lives, and a sendMessage could not be found in it.
+            _connectionTrace = Activity.Current?.Context ?? default;
+            Activity.Current = null;
             upkeep = UpkeepLoopAsync(ct);
             await ReceiveLoopAsync(ct);
         }
@@ -247,7 +253,8 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
                 $"at most {Options.CommandsPerSecond} commands per second"), ct);
             return;
         }
-        using var activity = GatewayTelemetry.Source.StartActivity("gateway." + (frame.Type.Length <= 32 ? frame.Type : "command"));
+        using var activity = GatewayTelemetry.Source.StartActivity("gateway." + (frame.Type.Length <= 32 ? frame.Type : "command"),
+            ActivityKind.Server, parentContext: default, links: _connectionTrace == default ? null : [new ActivityLink(_connectionTrace)]);
         await ReplyAsync(await services.Commands.DispatchAsync(Identity, frame, ct), ct);
     }
 
