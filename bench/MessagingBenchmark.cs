@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using HdrHistogram;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,7 @@ namespace Natter.Benchmarks;
 /// <summary>
 /// End-to-end messaging figures through the real system: it starts the AppHost (both gateways, both chat services,
 /// their local sidecars, redis-server, Azurite) the way the end-to-end tests do, then drives it with NatterClient.
-///   dotnet run -c Release --project bench -- messaging [--pairs 100] [--rate 5000] [--seconds 15] [--fanout-rounds 30] [--drain 10000]
+///   dotnet run -c Release --project bench -- messaging [--pairs 100] [--rate 5000] [--seconds 15] [--fanout-rounds 30] [--drain 10000] [--trace-ratio 0.01]
 /// 1. 1:1 at a fixed offered rate, then at half of it: messages/s received and send→receive latency p50/p99.
 /// 2. 100-member fan-out: latency from send to each of the 99 receivers, p50/p99.
 /// 3. Drain: time for a reconnecting client to receive N pending messages.
@@ -40,6 +41,17 @@ public static class MessagingBenchmark
         // The services' own logs still go to the dashboard; echoing every resource's output here would cost CPU
         // the system under test needs.
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("AppHost.Resources", LogLevel.None));
+        // Aspire's development default traces every request (always_on). --trace-ratio samples as production would.
+        var traceRatio = OptionText(args, "--trace-ratio");
+        if (traceRatio is not null)
+        {
+            foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>().ToList())
+            {
+                builder.CreateResourceBuilder(resource)
+                    .WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+                    .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", traceRatio);
+            }
+        }
         await using var app = await builder.BuildAsync(startTimeout.Token);
         await app.StartAsync(startTimeout.Token);
         foreach (var resource in new[] { "chatservice-a", "chatservice-b", "gateway-a", "gateway-b" })
@@ -271,6 +283,7 @@ public static class MessagingBenchmark
         sb.AppendLine(CultureInfo.InvariantCulture, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average at the end: {LoadAverage()}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- Command: `dotnet run -c Release --project bench -- messaging {string.Join(' ', args)}`");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- Tracing: {(OptionText(args, "--trace-ratio") is { } ratio ? $"parent-based ratio sampler at {ratio}" : "every request (Aspire's development default, always_on)")}; traces and metrics are exported over OTLP.");
         sb.AppendLine("- Setup: the AppHost started in-process (Aspire.Hosting.Testing): 2 gateways, 2 chat services, 1 media service, their local sidecars, redis-server; benchmark clients on the same machine.");
         sb.AppendLine();
         sb.AppendLine("| Scenario | Result | Aim |");
@@ -315,6 +328,12 @@ public static class MessagingBenchmark
             }
         }
         return Directory.GetCurrentDirectory();
+    }
+
+    private static string? OptionText(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     private static int Option(string[] args, string name, int fallback)
