@@ -1,3 +1,5 @@
+using Natter.Contracts;
+
 namespace Natter.MediaService;
 
 /// <summary>Every error on the wire is {"code","message"}; the codes are part of the API (docs/MEDIA.md).</summary>
@@ -11,7 +13,7 @@ public sealed record MediaError(string Code, string Message, string? AttachmentI
         Results.Json(new MediaError(code, message, attachmentId), statusCode: StatusCodes.Status400BadRequest);
 
     public static IResult TooLarge(long limit) =>
-        Results.Json(new MediaError("too_large", $"Attachments are limited to {limit} bytes."),
+        Results.Json(new MediaError(MediaErrorCodes.TooLarge, $"Attachments are limited to {limit} bytes."),
             statusCode: StatusCodes.Status413PayloadTooLarge);
 
     public static IResult Unauthorized() =>

@@ -33,6 +33,8 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     // Unbounded so frames can be queued under the cursor lock (queue order == inbox order); a client that stops
     // reading is cut off at MaxQueuedFrames instead.
     private const int MaxQueuedFrames = 50_000;
+    private const int MaxAckBatch = 200;
+    private readonly Channel<long> _acks = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private int _queuedFrames; // the single-reader channel cannot count
     private readonly Lock _cursorLock = new();
@@ -71,6 +73,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         GatewayTelemetry.OpenConnections.Add(1);
         services.Registry.Add(this);
         var writer = WriteLoopAsync(ct);
+        var acknowledging = AcknowledgeLoopAsync();
         Task? drain = null, upkeep = null;
         try
         {
@@ -114,6 +117,9 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             await Quietly(drain);
             await Quietly(upkeep);
             await CloseSocketAsync();
+            // Acks already received are applied before the tail is persisted past them.
+            _acks.Writer.TryComplete();
+            await Quietly(acknowledging);
             await FarewellAsync();
         }
     }
@@ -271,16 +277,45 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             await ReplyAsync(FrameReader.Invalid(frame, "deliveryId must be one this client received"), ct);
             return;
         }
-        // Delete first: if the delete fails the entry comes again, never the other way round.
-        // An ack that reached us is honoured even if the client hangs up right after it, so the delete
-        // does not share the connection's token, only a bound of its own.
-        using var ackTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await services.Inbox.DeleteAsync(Identity.ClientId, n, ackTimeout.Token);
-        lock (_cursorLock)
+        _acks.Writer.TryWrite(n);
+    }
+
+    /// <summary>
+    /// Deletes acknowledged entries, as many per state transaction as arrived meanwhile: a client that just received
+    /// 99 group messages acks them in one store call, not 99. The entry is deleted before the cursor counts it done,
+    /// so a failed delete means the item comes again, never that it is lost. The loop outlives the socket: an ack that
+    /// reached us is honoured even if the client hangs up right after it.
+    /// </summary>
+    private async Task AcknowledgeLoopAsync()
+    {
+        var batch = new List<long>(MaxAckBatch);
+        while (await _acks.Reader.WaitToReadAsync())
         {
-            _cursor.Done(n);
+            batch.Clear();
+            while (batch.Count < MaxAckBatch && _acks.Reader.TryRead(out var n))
+            {
+                batch.Add(n);
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await services.Inbox.DeleteManyAsync(Identity.ClientId, batch, timeout.Token);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                services.Logger.LogWarning(e, "Deleting {Count} acknowledged entries of client {ClientId} failed; they will be sent again",
+                    batch.Count, Identity.ClientId);
+                continue;
+            }
+            lock (_cursorLock)
+            {
+                foreach (var n in batch)
+                {
+                    _cursor.Done(n);
+                }
+            }
+            GatewayTelemetry.ItemsAcknowledged.Add(batch.Count);
         }
-        GatewayTelemetry.ItemsAcknowledged.Add(1);
     }
 
     private Task ReplyAsync(object frame, CancellationToken ct)

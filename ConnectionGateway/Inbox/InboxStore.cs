@@ -34,8 +34,9 @@ public sealed class InboxStore(DaprClient dapr)
         return [.. Enumerable.Range(0, keys.Count).Select(i => (from + i, entries[keys[i]].Value))];
     }
 
-    public Task DeleteAsync(string clientId, long n, CancellationToken ct) =>
-        dapr.DeleteStateAsync(StateKeys.StoreName, StateKeys.InboxEntry(clientId, n), cancellationToken: ct);
+    /// <summary>Acknowledged entries, deleted in one transaction.</summary>
+    public Task DeleteManyAsync(string clientId, IReadOnlyList<long> ns, CancellationToken ct) =>
+        dapr.CommitAsync([.. ns.Select(n => NatterState.Delete(StateKeys.InboxEntry(clientId, n)))], ct);
 
     /// <summary>Best effort: a lower tail only costs a longer drain, never a lost entry.</summary>
     public Task AdvanceTailAsync(string clientId, long lowest, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using Dapr.Client;
 using Microsoft.Extensions.Options;
+using Natter.Contracts;
 using Natter.MediaService.Retention;
 using Natter.MediaService.Storage;
 using Natter.State;
@@ -15,7 +16,7 @@ public sealed class AttachmentCatalog(
 
     public async Task<AttachmentRecord?> GetAsync(string attachmentId, CancellationToken cancellationToken) =>
         MediaInput.IsValidId(attachmentId)
-            ? (await dapr.ReadAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), cancellationToken)).Value
+            ? (await dapr.ReadAsync<AttachmentRecord>(MediaStateKeys.Attachment(attachmentId), cancellationToken)).Value
             : null;
 
     public static string NewId() => Guid.NewGuid().ToString("N");
@@ -31,7 +32,7 @@ public sealed class AttachmentCatalog(
         var record = new AttachmentRecord(attachmentId, ownerId, sha256, size, contentType, now,
             Uploaded: false, HasThumbnail: false, References: [], ExpiresAt: now + options.Value.Retention);
         await expiry.AddAsync(attachmentId, record.ExpiresAt!.Value, cancellationToken);
-        await dapr.CommitAsync([NatterState.Upsert(StateKeys.Attachment(attachmentId), record)], cancellationToken);
+        await dapr.CommitAsync([NatterState.Upsert(MediaStateKeys.Attachment(attachmentId), record)], cancellationToken);
         return record;
     }
 
@@ -47,7 +48,7 @@ public sealed class AttachmentCatalog(
     }
 
     public Task<AttachmentRecord?> MarkUploadedAsync(string attachmentId, bool hasThumbnail, CancellationToken cancellationToken) =>
-        dapr.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current => current is null
+        dapr.UpdateAsync<AttachmentRecord>(MediaStateKeys.Attachment(attachmentId), current => current is null
             ? StateChange<AttachmentRecord>.Keep
             : StateChange<AttachmentRecord>.Save(current with { Uploaded = true, HasThumbnail = hasThumbnail }), cancellationToken);
 
@@ -57,7 +58,7 @@ public sealed class AttachmentCatalog(
         var ids = attachmentIds.Distinct(StringComparer.Ordinal).ToArray();
         if (ids.Length > MaxAttachmentsPerMessage)
         {
-            return ValidationOutcome.Fail("too_many_attachments", $"A message carries at most {MaxAttachmentsPerMessage} attachments.");
+            return ValidationOutcome.Fail(MediaErrorCodes.TooManyAttachments, $"A message carries at most {MaxAttachmentsPerMessage} attachments.");
         }
         var found = new List<AttachmentRecord>(ids.Length);
         foreach (var id in ids)
@@ -65,11 +66,11 @@ public sealed class AttachmentCatalog(
             var record = await GetAsync(id, cancellationToken);
             if (record is null || !record.MayBeReadBy(userId))
             {
-                return ValidationOutcome.Fail("attachment_not_found", "No such attachment for this user.", id);
+                return ValidationOutcome.Fail(MediaErrorCodes.AttachmentNotFound, "No such attachment for this user.", id);
             }
             if (!record.Uploaded)
             {
-                return ValidationOutcome.Fail("attachment_not_uploaded", "The attachment's content has not been uploaded yet.", id);
+                return ValidationOutcome.Fail(MediaErrorCodes.AttachmentNotUploaded, "The attachment's content has not been uploaded yet.", id);
             }
             found.Add(record);
         }
@@ -85,7 +86,7 @@ public sealed class AttachmentCatalog(
         var expiresAt = time.GetUtcNow() + options.Value.Retention;
         // Filed first, as in RemoveReferenceAsync: the sweep's index must know every day the record may expire on.
         await expiry.AddAsync(attachmentId, expiresAt, cancellationToken);
-        await dapr.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
+        await dapr.UpdateAsync<AttachmentRecord>(MediaStateKeys.Attachment(attachmentId), current =>
         {
             if (current is null)
             {
@@ -113,7 +114,7 @@ public sealed class AttachmentCatalog(
         var expiresAt = time.GetUtcNow() + options.Value.Retention;
         // Filed first: a crash after the record changes must not leave an expiring attachment outside the sweep's index.
         await expiry.AddAsync(attachmentId, expiresAt, cancellationToken);
-        await dapr.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
+        await dapr.UpdateAsync<AttachmentRecord>(MediaStateKeys.Attachment(attachmentId), current =>
         {
             if (current is null || !current.References.ContainsKey(referenceKey))
             {

@@ -20,7 +20,7 @@ public sealed class BlobRegistry(DaprClient dapr, MediaContainers containers, IL
     /// <summary>Adds the attachment to an existing blob (dedupe). False when the content is not (or no longer) stored.</summary>
     public async Task<BlobRecord?> TryAttachExistingAsync(string sha256, string attachmentId, CancellationToken cancellationToken)
     {
-        var record = await dapr.UpdateAsync<BlobRecord>(StateKeys.Blob(sha256), current => current switch
+        var record = await dapr.UpdateAsync<BlobRecord>(MediaStateKeys.Blob(sha256), current => current switch
         {
             null or { Deleting: true } => StateChange<BlobRecord>.Keep,
             _ when current.AttachmentIds.Contains(attachmentId) => StateChange<BlobRecord>.Keep,
@@ -36,7 +36,7 @@ public sealed class BlobRegistry(DaprClient dapr, MediaContainers containers, IL
     /// </summary>
     public async Task<bool?> PublishAsync(StagedContent staged, string attachmentId, byte[]? thumbnail, CancellationToken cancellationToken)
     {
-        var key = StateKeys.Blob(staged.Sha256);
+        var key = MediaStateKeys.Blob(staged.Sha256);
         string? blobETag = null;
         string? thumbnailETag = null;
         for (var attempt = 1; attempt <= PublishAttempts; attempt++)
@@ -99,7 +99,7 @@ public sealed class BlobRegistry(DaprClient dapr, MediaContainers containers, IL
     /// <summary>Removes the attachment from its blob; deletes the blob when nothing else uses it.</summary>
     public async Task<bool> ReleaseAsync(string sha256, string attachmentId, CancellationToken cancellationToken)
     {
-        var key = StateKeys.Blob(sha256);
+        var key = MediaStateKeys.Blob(sha256);
         var record = await dapr.UpdateAsync<BlobRecord>(key, current =>
         {
             if (current is null || (!current.AttachmentIds.Contains(attachmentId) && current.AttachmentIds.Length > 0))

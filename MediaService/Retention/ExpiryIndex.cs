@@ -24,12 +24,12 @@ public sealed class ExpiryIndex(DaprClient dapr)
                 ? StateChange<string[]>.Keep
                 : StateChange<string[]>.Save([.. ids ?? [], attachmentId]), cancellationToken);
         // The cursor starts at the earliest day anything was filed under, so the first sweep knows where to begin.
-        await dapr.UpdateAsync<ExpiryCursor>(StateKeys.ExpiryCursor, cursor =>
+        await dapr.UpdateAsync<ExpiryCursor>(MediaStateKeys.ExpiryCursor, cursor =>
             cursor is null || cursor.Day > day ? StateChange<ExpiryCursor>.Save(new ExpiryCursor(day)) : StateChange<ExpiryCursor>.Keep,
             cancellationToken);
     }
 
-    public static string BucketKey(DateOnly day, int shard) => $"{StateKeys.ExpiryBucket(day)}|{shard}";
+    public static string BucketKey(DateOnly day, int shard) => $"{MediaStateKeys.ExpiryBucket(day)}|{shard}";
 
     private static int ShardOf(string attachmentId) =>
         // Ids are random hex, so their first character spreads them evenly.

@@ -18,7 +18,7 @@ public sealed class RetentionSweep(
     {
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var (cursor, _) = await dapr.ReadAsync<ExpiryCursor>(StateKeys.ExpiryCursor, cancellationToken);
+        var (cursor, _) = await dapr.ReadAsync<ExpiryCursor>(MediaStateKeys.ExpiryCursor, cancellationToken);
         var (attachmentsDeleted, blobsDeleted, days) = (0, 0, 0);
         for (var day = cursor?.Day ?? today; day <= today; day = day.AddDays(1), days++)
         {
@@ -56,7 +56,7 @@ public sealed class RetentionSweep(
             }
         }
         // Days before today are done; today's bucket may hold items that expire later today.
-        await dapr.UpdateAsync<ExpiryCursor>(StateKeys.ExpiryCursor, current =>
+        await dapr.UpdateAsync<ExpiryCursor>(MediaStateKeys.ExpiryCursor, current =>
             current is null || current.Day < today ? StateChange<ExpiryCursor>.Save(new ExpiryCursor(today)) : StateChange<ExpiryCursor>.Keep,
             cancellationToken);
         logger.LogInformation("Retention sweep: {Attachments} attachments and {Blobs} blobs deleted over {Days} days",
@@ -69,7 +69,7 @@ public sealed class RetentionSweep(
     private async Task<ExpiryOutcome> ExpireIfDueAsync(string attachmentId, DateOnly bucketDay, DateTimeOffset now, CancellationToken cancellationToken)
     {
         AttachmentRecord? deleted = null;
-        var kept = await dapr.UpdateAsync<AttachmentRecord>(StateKeys.Attachment(attachmentId), current =>
+        var kept = await dapr.UpdateAsync<AttachmentRecord>(MediaStateKeys.Attachment(attachmentId), current =>
         {
             deleted = null;
             // References do not hold it past ExpiresAt: every reference moved ExpiresAt to cover its message's lifetime.
