@@ -35,6 +35,9 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     private const int MaxQueuedFrames = 50_000;
     private const int MaxAckBatch = 200;
     private readonly Channel<long> _acks = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
+    // The rate limit keeps this short; when full, the receive loop waits, and TCP pushes back on the client.
+    private readonly Channel<ParsedFrame> _commands = Channel.CreateBounded<ParsedFrame>(
+        new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
     private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private int _queuedFrames; // the single-reader channel cannot count
     private readonly Lock _cursorLock = new();
@@ -74,7 +77,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         services.Registry.Add(this);
         var writer = WriteLoopAsync(ct);
         var acknowledging = AcknowledgeLoopAsync();
-        Task? drain = null, upkeep = null;
+        Task? drain = null, upkeep = null, commands = null;
         try
         {
             await services.Presence.ClaimAsync(Identity.ClientId, ConnectionId, ct);
@@ -93,7 +96,11 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             _connectionTrace = Activity.Current?.Context ?? default;
             Activity.Current = null;
             upkeep = UpkeepLoopAsync(ct);
+            commands = CommandLoopAsync(ct);
             await ReceiveLoopAsync(ct);
+            // The client is done sending: what it sent before it closed still runs to the end.
+            _commands.Writer.TryComplete();
+            await commands;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -116,6 +123,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             await Quietly(writer);
             await Quietly(drain);
             await Quietly(upkeep);
+            await Quietly(commands);
             await CloseSocketAsync();
             // Acks already received are applied before the tail is persisted past them.
             _acks.Writer.TryComplete();
@@ -259,9 +267,21 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
                 $"at most {Options.CommandsPerSecond} commands per second"), ct);
             return;
         }
-        using var activity = GatewayTelemetry.Source.StartActivity("gateway." + (frame.Type.Length <= 32 ? frame.Type : "command"),
-            ActivityKind.Server, parentContext: default, links: _connectionTrace == default ? null : [new ActivityLink(_connectionTrace)]);
-        await ReplyAsync(await services.Commands.DispatchAsync(Identity, frame, ct), ct);
+        await _commands.Writer.WriteAsync(frame, ct);
+    }
+
+    /// <summary>
+    /// Runs the client's commands one at a time, in the order sent (two sendMessages to one chat keep their order),
+    /// apart from the receive loop: acks and further frames are read while a slow command is still running.
+    /// </summary>
+    private async Task CommandLoopAsync(CancellationToken ct)
+    {
+        await foreach (var frame in _commands.Reader.ReadAllAsync(ct))
+        {
+            using var activity = GatewayTelemetry.Source.StartActivity("gateway." + (frame.Type.Length <= 32 ? frame.Type : "command"),
+                ActivityKind.Server, parentContext: default, links: _connectionTrace == default ? null : [new ActivityLink(_connectionTrace)]);
+            await ReplyAsync(await services.Commands.DispatchAsync(Identity, frame, ct), ct);
+        }
     }
 
     private async Task AcknowledgeAsync(ParsedFrame frame, CancellationToken ct)
