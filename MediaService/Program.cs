@@ -1,17 +1,8 @@
-using Natter.MediaService.Attachments;
-using Natter.MediaService.Retention;
-using Natter.MediaService.Storage;
+using Natter.MediaService;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddNatterAuthentication();
-builder.AddNatterClock();
-builder.AddMediaStorage();
-builder.AddAttachments();
+builder.AddMediaService();
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapNatterClock();
-app.MapAttachmentEndpoints();
-app.MapCleanupBinding();
+app.MapMediaService();
 app.Run();

@@ -31,7 +31,7 @@ public sealed class AttachmentCatalog(
         var now = time.GetUtcNow();
         var record = new AttachmentRecord(attachmentId, ownerId, sha256, size, contentType, now,
             Uploaded: false, HasThumbnail: false, References: [], ExpiresAt: now + options.Value.Retention);
-        await expiry.AddAsync(attachmentId, record.ExpiresAt!.Value, cancellationToken);
+        await expiry.AddAsync(attachmentId, record.ExpiresAt, cancellationToken);
         await dapr.CommitAsync([NatterState.Upsert(MediaStateKeys.Attachment(attachmentId), record)], cancellationToken);
         return record;
     }
@@ -100,7 +100,7 @@ public sealed class AttachmentCatalog(
         }, cancellationToken);
     }
 
-    private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } value && value > b ? value : b;
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     /// <summary>The message was deleted: when it was the last reference, the retention period starts now.</summary>
     public async Task RemoveReferenceAsync(string attachmentId, string chatId, string messageId, CancellationToken cancellationToken)

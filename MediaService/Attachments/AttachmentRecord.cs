@@ -17,7 +17,7 @@ public sealed record AttachmentRecord(
     bool Uploaded,
     bool HasThumbnail,
     Dictionary<string, string[]> References,
-    DateTimeOffset? ExpiresAt)
+    DateTimeOffset ExpiresAt)
 {
     public static string ReferenceKey(string chatId, string messageId) => $"{chatId}|{messageId}";
 

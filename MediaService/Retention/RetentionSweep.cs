@@ -73,7 +73,7 @@ public sealed class RetentionSweep(
         {
             deleted = null;
             // References do not hold it past ExpiresAt: every reference moved ExpiresAt to cover its message's lifetime.
-            if (current is { ExpiresAt: { } expires } && expires <= now)
+            if (current is not null && current.ExpiresAt <= now)
             {
                 deleted = current;
                 return StateChange<AttachmentRecord>.Delete;
@@ -84,7 +84,7 @@ public sealed class RetentionSweep(
         if (deleted is null)
         {
             // Referenced again, or filed again under another day: this bucket no longer needs to hold it.
-            return kept?.ExpiresAt is { } later && DateOnly.FromDateTime(later.UtcDateTime) == bucketDay
+            return kept is not null && DateOnly.FromDateTime(kept.ExpiresAt.UtcDateTime) == bucketDay
                 ? ExpiryOutcome.NotYet
                 : ExpiryOutcome.NotHere;
         }

@@ -1,11 +1,10 @@
-using System.Net;
 using System.Net.Http.Json;
 using Natter.Contracts;
 
 namespace Natter.Media;
 
 /// <summary>The outcome of a MediaService call: a value, or the error MediaService answered with (4xx).</summary>
-public sealed record MediaCallResult<T>(T? Value, MediaErrorBody? Error, HttpStatusCode Status) where T : class;
+public sealed record MediaCallResult<T>(T? Value, MediaErrorBody? Error) where T : class;
 
 /// <summary>
 /// The gateway's and ChatService's client for MediaService (docs/MEDIA.md). It acts for users with the shared service
@@ -27,12 +26,12 @@ public sealed class MediaApiClient(HttpClient http)
         using var response = await http.PostAsJsonAsync(path, request, NatterJson.Options, ct);
         if (response.IsSuccessStatusCode)
         {
-            return new(await response.Content.ReadFromJsonAsync<TResponse>(NatterJson.Options, ct), null, response.StatusCode);
+            return new(await response.Content.ReadFromJsonAsync<TResponse>(NatterJson.Options, ct), null);
         }
         if ((int)response.StatusCode is >= 400 and < 500 and not 401 and not 408 and not 429)
         {
             var error = await response.Content.ReadFromJsonAsync<MediaErrorBody>(NatterJson.Options, ct);
-            return new(null, error ?? new MediaErrorBody("unknown", response.ReasonPhrase ?? "refused"), response.StatusCode);
+            return new(null, error ?? new MediaErrorBody("unknown", response.ReasonPhrase ?? "refused"));
         }
         // 401 means the services disagree on the service key: a deployment fault, not the user's.
         throw new HttpRequestException($"MediaService answered {(int)response.StatusCode} to {path}", null, response.StatusCode);

@@ -7,8 +7,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Natter.MediaService.Attachments;
-using Natter.MediaService.Retention;
-using Natter.MediaService.Storage;
 
 namespace Natter.MediaService.Tests.Infrastructure;
 
@@ -41,17 +39,9 @@ public sealed class MediaServiceHost : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
-        // Same table of contents as MediaService/Program.cs.
-        builder.AddServiceDefaults();
-        builder.AddNatterAuthentication();
-        builder.AddNatterClock();
-        builder.AddMediaStorage();
-        builder.AddAttachments();
+        builder.AddMediaService();
         var app = builder.Build();
-        app.MapDefaultEndpoints();
-        app.MapNatterClock();
-        app.MapAttachmentEndpoints();
-        app.MapCleanupBinding();
+        app.MapMediaService();
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await app.StartAsync(timeout.Token);

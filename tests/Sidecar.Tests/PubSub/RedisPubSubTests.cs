@@ -257,14 +257,16 @@ public sealed class RedisPubSubTests(RedisServer redis) : IClassFixture<RedisSer
         var topic = $"bounded-{Guid.NewGuid():N}";
         var inFlight = 0;
         var maxInFlight = 0;
+        // Deliveries are held open until the test has seen the bound's worth of them at once: with no bound, the
+        // rest of the ten would pile in meanwhile.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var resources = new ResourcesFolder().WithRedisPubSub(redis.Address, concurrency: 2);
         var settings = new SidecarSettings(NewAppId(), resources.Path) { AppPort = FreePorts.Next() };
         var app = await TestApp.StartAsync(settings, a => a.MapPost($"/events/{topic}", async (HttpRequest request) =>
         {
             var now = Interlocked.Increment(ref inFlight);
             InterlockedMax(ref maxInFlight, now);
-            // Holding each delivery open is what lets a concurrency bound show.
-            await Task.Delay(100);
+            await release.Task;
             log.Add(await Delivery.ReadAsync(request));
             Interlocked.Decrement(ref inFlight);
             return Results.Ok();
@@ -273,6 +275,8 @@ public sealed class RedisPubSubTests(RedisServer redis) : IClassFixture<RedisSer
         await WaitForSubscriptionAsync(rig, topic);
 
         await rig.Dapr.BulkPublishEventAsync("pubsub", topic, Enumerable.Range(0, 10).Select(i => new OrderPlaced($"n-{i}", i)).ToList());
+        Assert.True(await Eventually.TrueAsync(() => Volatile.Read(ref inFlight) >= 2));
+        release.SetResult();
 
         Assert.True(await Eventually.TrueAsync(() => log.Count >= 10));
         Assert.Equal(2, maxInFlight);
