@@ -22,4 +22,20 @@ public sealed class GatewayOptions
     public int CommandsPerSecond { get; set; } = 100;
 
     public int CommandBurst { get; set; } = 200;
+
+    /// <summary>Token bucket per user across all of that user's sockets on this instance (up to 3 devices).</summary>
+    public int UserCommandsPerSecond { get; set; } = 150;
+
+    public int UserCommandBurst { get; set; } = 300;
+
+    /// <summary>Bytes queued for a socket that the client has not read yet; past this, the socket is closed (1008).</summary>
+    public long MaxQueuedBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>A connected device's lastSeen is written this often, so the idle sweep never retires a live device.</summary>
+    public TimeSpan LastSeenInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Ping interval, and how long a pong may take before the socket is considered dead and closed.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }

@@ -11,4 +11,5 @@ public static class DeliveryTopics
 /// <summary>A hint that inbox entries exist; pub/sub may lose or duplicate it, the inbox stays the truth.</summary>
 public sealed record DeliveryBatch(IReadOnlyList<Delivery> Deliveries);
 
-public sealed record Delivery(string ClientId, long N, InboxEntry Entry);
+/// <summary>Entry N of the device (UserId, ClientId) exists.</summary>
+public sealed record Delivery(string UserId, string ClientId, long N, InboxEntry Entry);

@@ -42,6 +42,7 @@ public static class ErrorCodes
     public const string RateLimited = "rate_limited";
     public const string TooManyDevices = "too_many_devices";
     public const string UnknownClient = "unknown_client";
+    public const string ClientIdTaken = "client_id_taken";
     public const string Unavailable = "unavailable";
 }
 
@@ -59,6 +60,9 @@ public static class CloseCodes
 
     /// <summary>The client was deactivated (by the user or by the idle sweep).</summary>
     public const int ClientDeactivated = 4003;
+
+    /// <summary>The token's client_id is a device of another user.</summary>
+    public const int ClientIdTaken = 4004;
 }
 
 /// <summary>Every client → server frame carries these two; commands add their own fields.</summary>

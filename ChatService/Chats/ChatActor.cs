@@ -5,23 +5,23 @@ using Dapr.Client;
 using Microsoft.Extensions.Options;
 using Natter.ChatService.Attachments;
 using Natter.ChatService.Delivery;
-using Natter.ChatService.Devices;
-using Natter.ChatService.Inbox;
-using Natter.State;
 using Natter.Contracts;
+using Natter.Inbox;
+using Natter.State;
 
 namespace Natter.ChatService.Chats;
 
 /// <summary>
 /// The chat: membership, sequence numbers, and the durable fan-out of every message and membership change.
-/// A call returns success only after the per-device inbox entries are committed.
+/// A call returns success only after the per-device inbox entries are committed. Every commit is fenced by the chat
+/// document's version (see <see cref="ChatDocument"/>), so two activations of one chat can never both commit.
 /// </summary>
 public sealed class ChatActor(
     ActorHost host,
     DaprClient dapr,
-    InboxWriter inbox,
+    DeviceInbox inbox,
+    DeviceRegistryStore devices,
     DeliveryPublisher deliveries,
-    DeviceDirectory devices,
     ChatIndexWrites indexes,
     MessageAttachments attachments,
     TimeProvider time,
@@ -30,15 +30,17 @@ public sealed class ChatActor(
     // A turn never waits forever on the store; the gateway turns the failure into an "unavailable" answer.
     private static readonly TimeSpan TurnTimeout = TimeSpan.FromSeconds(20);
 
+    // A stale cache is reloaded and the command decided again this many times before the turn gives up.
+    private const int StaleRetries = 3;
+
     private ChatDocument? _chat;
     private bool _loaded;
 
     private string ChatId => Id.GetId();
 
-    public async Task<ChatCallResult> CreateAsync(ChatCreateRequest request)
+    public Task<ChatCallResult> CreateAsync(ChatCreateRequest request) => FencedAsync(async ct =>
     {
-        using var cts = new CancellationTokenSource(TurnTimeout);
-        var existing = await LoadAsync(cts.Token);
+        var existing = await LoadAsync(ct);
         if (existing is not null)
         {
             // The gateway picks chat ids, so an existing chat here is a retry of the same create.
@@ -52,17 +54,16 @@ public sealed class ChatActor(
                 $"a chat has at most {ChatDocument.MaxParticipants} participants, creator included");
         }
         var chat = new ChatDocument(ChatId, request.Name, request.CreatorUserId, members, NextSeq: 1, Now());
-        await CommitMembershipAsync(chat, members, ct => indexes.JoinAsync(members, new ChatSummary(ChatId, chat.Name), ct), cts.Token);
+        await CommitMembershipAsync(chat, members, ct => indexes.JoinAsync(members, new ChatSummary(ChatId, chat.Name), ct), ct);
         return Describe(chat);
-    }
+    });
 
-    public async Task<ChatCallResult> SendAsync(ChatSendRequest request)
+    public Task<ChatCallResult> SendAsync(ChatSendRequest request) => FencedAsync(async ct =>
     {
         var started = time.GetTimestamp();
         using var activity = ChatTelemetry.Source.StartActivity("chat.send");
         activity?.SetTag("natter.chat.id", ChatId);
-        using var cts = new CancellationTokenSource(TurnTimeout);
-        var chat = await LoadAsync(cts.Token);
+        var chat = await LoadAsync(ct);
         if (chat is null)
         {
             return ChatCallResult.Fail(ErrorCodes.UnknownChat, "no such chat");
@@ -80,11 +81,12 @@ public sealed class ChatActor(
             return ChatCallResult.Fail(ErrorCodes.TooManyAttachments, $"a message has at most {ChatOptions.MaxAttachments} attachments");
         }
 
+        var sender = new DeviceAddress(request.UserId, request.ClientId);
         string? dedupeKey = null;
         if (!string.IsNullOrEmpty(request.ClientMessageId))
         {
-            dedupeKey = StateKeys.Dedupe(request.ClientId, request.ClientMessageId);
-            var (earlier, _) = await dapr.ReadAsync<DedupeRecord>(dedupeKey, cts.Token);
+            dedupeKey = DedupeRecord.Key(ChatId, sender, request.ClientMessageId);
+            var (earlier, _) = await dapr.ReadAsync<DedupeRecord>(dedupeKey, ct);
             if (earlier is not null)
             {
                 activity?.SetTag("natter.chat.resend", true);
@@ -94,7 +96,7 @@ public sealed class ChatActor(
 
         var now = time.GetUtcNow();
         var messageId = Guid.CreateVersion7(now).ToString();
-        var (shared, refusal) = await attachments.ShareAsync(ChatId, messageId, request.UserId, request.Attachments, chat.Members, cts.Token);
+        var (shared, refusal) = await attachments.ShareAsync(ChatId, messageId, request.UserId, request.Attachments, chat.Members, ct);
         if (refusal is not null)
         {
             return refusal;
@@ -104,29 +106,24 @@ public sealed class ChatActor(
         var entry = new InboxEntry(InboxEntryKinds.NewMessage, payload, null, payload.Timestamp, Activity.Current?.Id);
         var updated = chat with { NextSeq = chat.NextSeq + 1 };
         // Every device of every member except the sending one: the sender's other devices get their copy too.
-        var recipients = (await devices.ActiveClientsAsync(chat.Members, cts.Token))
-            .Where(c => c != request.ClientId).ToList();
-        // The chat's new seq, the entries and the dedupe record commit together: a crash leaves all or nothing.
-        var slots = await inbox.AppendAsync(recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
-        [
-            NatterState.Upsert(StateKeys.Chat(ChatId), updated),
-            .. dedupeKey is null ? [] : new[]
-            {
-                NatterState.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp),
+        var recipients = (await devices.ActiveDevicesAsync(chat.Members, ct)).Where(d => d != sender).ToList();
+        // The chat's new seq, the entries and the dedupe record commit together: a crash leaves all or nothing. The
+        // dedupe record is create-only, so two racing resends cannot both store the message.
+        var slots = await AppendAsync(chat, updated, recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
+            dedupeKey is null ? [] :
+            [
+                NatterState.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp), etag: null,
                     metadata: NatterState.RetentionTtl),
-            },
-        ]), cts.Token);
-        _chat = updated;
+            ]), ct);
         ChatTelemetry.MessagesAccepted.Add(1);
-        await deliveries.PublishAsync(slots, entry, cts.Token);
+        await deliveries.PublishAsync(slots, entry, ct);
         ChatTelemetry.SendDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);
         return Accepted(payload.MessageId, payload.Seq, payload.Timestamp);
-    }
+    });
 
-    public async Task<ChatCallResult> ModifyParticipantsAsync(ChatModifyRequest request)
+    public Task<ChatCallResult> ModifyParticipantsAsync(ChatModifyRequest request) => FencedAsync(async ct =>
     {
-        using var cts = new CancellationTokenSource(TurnTimeout);
-        var chat = await LoadAsync(cts.Token);
+        var chat = await LoadAsync(ct);
         if (chat is null)
         {
             return ChatCallResult.Fail(ErrorCodes.UnknownChat, "no such chat");
@@ -146,14 +143,13 @@ public sealed class ChatActor(
         IReadOnlyList<string> target = [request.TargetUserId];
         await CommitMembershipAsync(updated, affected, ct => request.Operation == ParticipantOperations.Add
             ? indexes.JoinAsync(target, new ChatSummary(ChatId, chat.Name), ct)
-            : indexes.LeaveAsync(target, ChatId, ct), cts.Token);
+            : indexes.LeaveAsync(target, ChatId, ct), ct);
         return Describe(updated);
-    }
+    });
 
-    public async Task<ChatCallResult> GetAsync(ChatGetRequest request)
+    public Task<ChatCallResult> GetAsync(ChatGetRequest request) => FencedAsync(async ct =>
     {
-        using var cts = new CancellationTokenSource(TurnTimeout);
-        var chat = await LoadAsync(cts.Token);
+        var chat = await LoadAsync(ct);
         if (chat is null)
         {
             return ChatCallResult.Fail(ErrorCodes.UnknownChat, "no such chat");
@@ -161,6 +157,32 @@ public sealed class ChatActor(
         return chat.IsMember(request.UserId)
             ? Describe(chat)
             : ChatCallResult.Fail(ErrorCodes.NotAMember, "you are not a participant of this chat");
+    });
+
+    /// <summary>
+    /// Runs a command under the turn's deadline. If the stored chat moved on without this activation (its cache is
+    /// stale), the cache is dropped and the command decided again on the stored chat. Any other failure drops the cache
+    /// too: after an error the commit may or may not have happened, and only the store knows.
+    /// </summary>
+    private async Task<ChatCallResult> FencedAsync(Func<CancellationToken, Task<ChatCallResult>> command)
+    {
+        using var cts = new CancellationTokenSource(TurnTimeout);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await command(cts.Token);
+            }
+            catch (StaleChatException) when (attempt < StaleRetries)
+            {
+                _loaded = false;
+            }
+            catch
+            {
+                _loaded = false;
+                throw;
+            }
+        }
     }
 
     /// <summary>Writes the chat, the index changes and a chatUpdate to every affected device in one transaction.</summary>
@@ -170,11 +192,34 @@ public sealed class ChatActor(
     {
         var update = new ChatUpdatePayload(ChatId, chat.Members, Now());
         var entry = new InboxEntry(InboxEntryKinds.ChatUpdate, null, update, update.Timestamp, Activity.Current?.Id);
-        var recipients = await devices.ActiveClientsAsync(notify, ct);
-        var slots = await inbox.AppendAsync(recipients, entry, async token =>
-            [NatterState.Upsert(StateKeys.Chat(ChatId), chat), .. await indexChanges(token)], ct);
-        _chat = chat;
+        var recipients = await devices.ActiveDevicesAsync(notify, ct);
+        var slots = await AppendAsync(_chat, chat, recipients, entry, indexChanges, ct);
         await deliveries.PublishAsync(slots, entry, ct);
+    }
+
+    /// <summary>
+    /// Appends the entry and commits the chat document as updated, fenced: the stored chat read in the same attempt must
+    /// be the one this activation holds (or absent when creating), else <see cref="StaleChatException"/>.
+    /// </summary>
+    private async Task<IReadOnlyList<InboxSlot>> AppendAsync(
+        ChatDocument? held, ChatDocument updated, IReadOnlyList<DeviceAddress> recipients, InboxEntry entry,
+        Func<CancellationToken, Task<IReadOnlyList<StateTransactionRequest>>> alsoCommit, CancellationToken ct)
+    {
+        using var activity = ChatTelemetry.Source.StartActivity("inbox.append");
+        activity?.SetTag("natter.inbox.devices", recipients.Count);
+        var next = updated with { Version = (held?.Version ?? 0) + 1 };
+        var slots = await inbox.AppendAsync(recipients, entry, StateKeys.Chat(ChatId), async (stored, token) =>
+        {
+            var current = NatterState.Parse<ChatDocument>(stored.Json);
+            if (current?.Version != held?.Version || (current is null) != (held is null))
+            {
+                throw new StaleChatException();
+            }
+            return [NatterState.Upsert(StateKeys.Chat(ChatId), next, stored.ETag), .. await alsoCommit(token)];
+        }, ct);
+        _chat = next;
+        ChatTelemetry.InboxEntriesWritten.Add(slots.Count);
+        return slots;
     }
 
     private async Task<ChatDocument?> LoadAsync(CancellationToken ct)

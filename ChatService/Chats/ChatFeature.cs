@@ -1,18 +1,16 @@
 using Natter.ChatService.Attachments;
 using Natter.ChatService.Delivery;
-using Natter.ChatService.Devices;
-using Natter.ChatService.Inbox;
+using Natter.Inbox;
 
 namespace Natter.ChatService.Chats;
 
 public static class ChatFeature
 {
-    /// <summary>Hosts ChatActor and what its turns use: inbox writer, device directory, delivery publisher, attachments.</summary>
+    /// <summary>Hosts ChatActor and what its turns use: device inbox and registry, delivery publisher, attachments.</summary>
     public static WebApplicationBuilder AddChats(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<ChatOptions>(builder.Configuration.GetSection(ChatOptions.Section));
-        builder.Services.AddSingleton<InboxWriter>();
-        builder.Services.AddSingleton<DeviceDirectory>();
+        builder.Services.AddDeviceInbox();
         builder.Services.AddSingleton<DeliveryPublisher>();
         builder.Services.AddSingleton<ChatIndexWrites>();
         builder.Services.AddTransient<MessageAttachments>();

@@ -1,7 +1,6 @@
 using Dapr.Client;
-using Natter.ChatService.Inbox;
-using Natter.State;
 using Natter.Contracts;
+using Natter.Inbox;
 
 namespace Natter.ChatService.Delivery;
 
@@ -9,7 +8,7 @@ namespace Natter.ChatService.Delivery;
 /// After the inbox write, tells each gateway instance that holds a recipient's socket: one pub/sub event per instance.
 /// Best effort by design: a lost event only delays delivery until the gateway's next inbox check or the reconnect drain.
 /// </summary>
-public sealed class DeliveryPublisher(DaprClient dapr, ILogger<DeliveryPublisher> logger)
+public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence, ILogger<DeliveryPublisher> logger)
 {
     public async Task PublishAsync(IReadOnlyList<InboxSlot> slots, InboxEntry entry, CancellationToken ct)
     {
@@ -20,18 +19,17 @@ public sealed class DeliveryPublisher(DaprClient dapr, ILogger<DeliveryPublisher
         using var activity = ChatTelemetry.Source.StartActivity("delivery.publish");
         try
         {
-            var presence = await dapr.ReadManyAsync<Presence>([.. slots.Select(s => StateKeys.Presence(s.ClientId))], ct);
+            var located = await presence.LocateAsync([.. slots.Select(s => s.Device)], ct);
             var byInstance = slots
-                .Select(s => (Slot: s, Presence: presence[StateKeys.Presence(s.ClientId)].Value))
-                .Where(x => x.Presence is not null)
-                .GroupBy(x => x.Presence!.GatewayInstanceId, StringComparer.Ordinal);
-            var publishes = byInstance.Select(group => dapr.PublishEventAsync(
+                .Where(s => located.ContainsKey(s.Device))
+                .GroupBy(s => located[s.Device].GatewayInstanceId, StringComparer.Ordinal)
+                .ToList();
+            await Task.WhenAll(byInstance.Select(group => dapr.PublishEventAsync(
                 DeliveryTopics.PubSubName,
                 DeliveryTopics.ForInstance(group.Key),
-                new DeliveryBatch([.. group.Select(x => new Contracts.Delivery(x.Slot.ClientId, x.Slot.N, entry))]),
-                ct));
-            await Task.WhenAll(publishes);
-            activity?.SetTag("natter.delivery.instances", byInstance.Count());
+                new DeliveryBatch([.. group.Select(s => new Contracts.Delivery(s.Device.UserId, s.Device.ClientId, s.N, entry))]),
+                ct)));
+            activity?.SetTag("natter.delivery.instances", byInstance.Count);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -4,42 +4,43 @@ using System.Text.Json;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using Natter.ConnectionGateway.Devices;
 using Natter.ConnectionGateway.Inbox;
-using Natter.ConnectionGateway.Presence;
 using Natter.Contracts;
+using Natter.Inbox;
 
 namespace Natter.ConnectionGateway.Connections;
 
 /// <summary>What every connection uses, resolved once.</summary>
 public sealed record ConnectionServices(
     CommandDispatcher Commands,
-    InboxStore Inbox,
+    DeviceInbox Inbox,
     PresenceRegistry Presence,
     DeviceRegistryStore Devices,
     ConnectionRegistry Registry,
+    UserRateLimits UserLimits,
     IOptions<GatewayOptions> Options,
     TimeProvider Time,
     ILogger<ClientConnection> Logger);
 
 /// <summary>
-/// One client's socket. The device inbox is the truth: on connect the connection drains it from tail to head, live
+/// One device's socket. The device inbox is the truth: on connect the connection drains it from tail to head, live
 /// deliveries only say "entry n exists" (a gap before n is read from the store first, so the socket always sees inbox
-/// order), and an entry is deleted only when the client sends RECEIVED for it. Sends go through one writer loop;
-/// the cursor is guarded by a lock that is never held across store I/O, so acks keep flowing during a long drain.
+/// order), and an entry is deleted only when the client sends RECEIVED for it. A delivery is trusted only below the
+/// inbox head the connection has read from the store, so no event can move the cursor past what really exists.
+/// Sends go through one writer loop; the cursor is guarded by a lock that is never held across store I/O.
 /// </summary>
 public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, ConnectionServices services) : IDisposable
 {
-    // Unbounded so frames can be queued under the cursor lock (queue order == inbox order); a client that stops
-    // reading is cut off at MaxQueuedFrames instead.
-    private const int MaxQueuedFrames = 50_000;
     private const int MaxAckBatch = 200;
-    private readonly Channel<long> _acks = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
-    // The rate limit keeps this short; when full, the receive loop waits, and TCP pushes back on the client.
-    private readonly Channel<ParsedFrame> _commands = Channel.CreateBounded<ParsedFrame>(
+    // Acks wait here for the delete loop; when it is full the receive loop waits, and TCP pushes back on the client.
+    private readonly Channel<long> _acks = Channel.CreateBounded<long>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
+    // Commands, and the answers to frames that never become commands, in arrival order: answers leave in request order.
+    private readonly Channel<CommandItem> _commands = Channel.CreateBounded<CommandItem>(
         new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+    // Unbounded so frames can be queued under the cursor lock (queue order == inbox order); bounded in bytes instead:
+    // a client that stops reading is cut off at Gateway:MaxQueuedBytes.
     private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
-    private int _queuedFrames; // the single-reader channel cannot count
+    private long _queuedBytes;
     private readonly Lock _cursorLock = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TokenBucketRateLimiter _commandLimiter = new(new TokenBucketRateLimiterOptions
@@ -51,42 +52,59 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         AutoReplenishment = true,
     });
     private InboxCursor _cursor = new(0);
+    private long _knownHead; // the highest inbox head read from the store; guarded by _cursorLock
     private long _persistedTail;
+    private long _lastTouched;
     private ActivityContext _connectionTrace;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "bye";
 
     public ClientIdentity Identity { get; } = identity;
 
+    public DeviceAddress Device => Identity.Device;
+
     public string ConnectionId { get; } = Guid.NewGuid().ToString("N");
 
     private GatewayOptions Options => services.Options.Value;
 
+    /// <summary>Ends the connection with this close code: queued frames are flushed first, then the close frame is sent.</summary>
     public void RequestClose(int code, string reason)
     {
-        _closeStatus = (WebSocketCloseStatus)code;
-        _closeReason = reason;
+        lock (_cursorLock)
+        {
+            if (_closing.IsCancellationRequested)
+            {
+                return;
+            }
+            _closeStatus = (WebSocketCloseStatus)code;
+            _closeReason = reason;
+        }
         _closing.Cancel();
     }
 
     public async Task RunAsync(CancellationToken aborted)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closing.Token);
-        var ct = linked.Token;
+        // Background loops stop when the connection is asked to close; the socket's own reads and writes stop only when
+        // the close handshake is done or given up on, so the client always sees our close code.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closing.Token);
+        using var socketLife = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var ct = stop.Token;
         GatewayTelemetry.OpenConnections.Add(1);
         services.Registry.Add(this);
-        var writer = WriteLoopAsync(ct);
+        var writer = WriteLoopAsync(socketLife.Token);
         var acknowledging = AcknowledgeLoopAsync();
-        Task? drain = null, upkeep = null, commands = null;
+        Task? drain = null, upkeep = null, commands = null, receive = null;
         try
         {
-            await services.Presence.ClaimAsync(Identity.ClientId, ConnectionId, ct);
-            var (tail, head) = await services.Inbox.BoundsAsync(Identity.ClientId, ct);
+            await services.Presence.ClaimAsync(Device, new Presence(Options.InstanceId, ConnectionId), Options.PresenceTtl, ct);
+            var (tail, head) = await services.Inbox.BoundsAsync(Device, ct);
             lock (_cursorLock)
             {
                 _cursor = new InboxCursor(tail);
                 _persistedTail = tail;
+                _knownHead = head;
             }
+            _lastTouched = services.Time.GetTimestamp();
             GatewayTelemetry.InboxDepth.Record(head - tail);
             // Receive runs alongside the drain: a client acks while it is still being fed.
             drain = CatchUpAsync(head, ct);
@@ -97,10 +115,14 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             Activity.Current = null;
             upkeep = UpkeepLoopAsync(ct);
             commands = CommandLoopAsync(ct);
-            await ReceiveLoopAsync(ct);
-            // The client is done sending: what it sent before it closed still runs to the end.
-            _commands.Writer.TryComplete();
-            await commands;
+            receive = ReceiveLoopAsync(socketLife.Token);
+            await Task.WhenAny(receive, Task.Delay(Timeout.Infinite, ct));
+            if (receive.IsCompletedSuccessfully)
+            {
+                // The client is done sending: what it sent before it closed still runs to the end.
+                _commands.Writer.TryComplete();
+                await commands;
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -111,20 +133,18 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         }
         catch (Exception e)
         {
-            services.Logger.LogError(e, "Connection of client {ClientId} failed", Identity.ClientId);
-            _closeStatus = WebSocketCloseStatus.InternalServerError;
-            _closeReason = "internal error";
+            services.Logger.LogError(e, "Connection of device {Device} failed", Device);
+            SetCloseStatus(WebSocketCloseStatus.InternalServerError, "internal error");
         }
         finally
         {
-            await linked.CancelAsync();
+            await stop.CancelAsync();
             services.Registry.Remove(this);
             GatewayTelemetry.OpenConnections.Add(-1);
-            await Quietly(writer);
             await Quietly(drain);
             await Quietly(upkeep);
             await Quietly(commands);
-            await CloseSocketAsync();
+            await CloseSocketAsync(writer, receive, socketLife);
             // Acks already received are applied before the tail is persisted past them.
             _acks.Writer.TryComplete();
             await Quietly(acknowledging);
@@ -137,8 +157,31 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     {
         using var activity = StartDeliveryActivity(entry);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _closing.Token);
+        if (!await IsBelowHeadAsync(n, linked.Token))
+        {
+            services.Logger.LogWarning("Delivery {N} for device {Device} is at or above its inbox head; ignored", n, Device);
+            return;
+        }
         await CatchUpAsync(n, linked.Token);
         await SendIfNewAsync(n, entry, linked.Token);
+    }
+
+    /// <summary>True when entry n is below the store's inbox head: real deliveries always are, since they follow the commit.</summary>
+    private async Task<bool> IsBelowHeadAsync(long n, CancellationToken ct)
+    {
+        lock (_cursorLock)
+        {
+            if (n < _knownHead)
+            {
+                return true;
+            }
+        }
+        var head = await services.Inbox.HeadAsync(Device, ct);
+        lock (_cursorLock)
+        {
+            _knownHead = Math.Max(_knownHead, head);
+            return n < _knownHead;
+        }
     }
 
     private static Activity? StartDeliveryActivity(InboxEntry entry) =>
@@ -146,22 +189,22 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             ? GatewayTelemetry.Source.StartActivity("gateway.deliver", ActivityKind.Consumer, parent)
             : GatewayTelemetry.Source.StartActivity("gateway.deliver", ActivityKind.Consumer);
 
-    /// <summary>Sends every entry below upTo not yet looked at, in order, page by page.</summary>
+    /// <summary>Sends every entry below upTo (never past the known head) not yet looked at, in order, page by page.</summary>
     private async Task CatchUpAsync(long upTo, CancellationToken ct)
     {
         while (true)
         {
-            long from;
+            long from, to;
             lock (_cursorLock)
             {
                 from = _cursor.Next;
+                to = Math.Min(Math.Min(upTo, _knownHead), from + DeviceInbox.PageSize);
             }
-            if (from >= upTo)
+            if (from >= to)
             {
                 return;
             }
-            var to = Math.Min(upTo, from + InboxStore.PageSize);
-            var page = await services.Inbox.ReadAsync(Identity.ClientId, from, to, ct);
+            var page = await services.Inbox.ReadAsync(Device, from, to, ct);
             foreach (var (n, entry) in page)
             {
                 if (entry is null)
@@ -201,7 +244,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
 
     private void Enqueue(byte[] frame)
     {
-        if (Interlocked.Increment(ref _queuedFrames) > MaxQueuedFrames)
+        if (Interlocked.Add(ref _queuedBytes, frame.Length) > Options.MaxQueuedBytes)
         {
             RequestClose((int)WebSocketCloseStatus.PolicyViolation, "the client does not read its frames");
             return;
@@ -243,6 +286,10 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             {
                 return;
             }
+            if (_closing.IsCancellationRequested)
+            {
+                continue; // closing: frames that arrive during the close handshake are read and dropped
+            }
             await HandleFrameAsync(buffer.AsMemory(0, length), ct);
         }
     }
@@ -252,7 +299,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         var (frame, error) = FrameReader.Parse(bytes);
         if (error is not null)
         {
-            await ReplyAsync(error, ct);
+            await _commands.Writer.WriteAsync(CommandItem.Answer(error), ct);
             return;
         }
         if (frame!.Type == FrameTypes.Received)
@@ -261,13 +308,16 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             return;
         }
         using var lease = _commandLimiter.AttemptAcquire();
-        if (!lease.IsAcquired)
+        using var userLease = lease.IsAcquired ? services.UserLimits.Acquire(Identity.UserId) : null;
+        if (!lease.IsAcquired || userLease?.IsAcquired != true)
         {
-            await ReplyAsync(new ErrorFrame(frame.RequestId, ErrorCodes.RateLimited,
-                $"at most {Options.CommandsPerSecond} commands per second"), ct);
+            await _commands.Writer.WriteAsync(CommandItem.Answer(new ErrorFrame(frame.RequestId, ErrorCodes.RateLimited,
+                lease.IsAcquired
+                    ? $"at most {Options.UserCommandsPerSecond} commands per second per user"
+                    : $"at most {Options.CommandsPerSecond} commands per second per connection")), ct);
             return;
         }
-        await _commands.Writer.WriteAsync(frame, ct);
+        await _commands.Writer.WriteAsync(CommandItem.Run(frame), ct);
     }
 
     /// <summary>
@@ -276,11 +326,22 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     /// </summary>
     private async Task CommandLoopAsync(CancellationToken ct)
     {
-        await foreach (var frame in _commands.Reader.ReadAllAsync(ct))
+        await foreach (var item in _commands.Reader.ReadAllAsync(ct))
         {
+            if (item.Frame is not { } frame)
+            {
+                await ReplyAsync(item.Reply!, ct);
+                continue;
+            }
             using var activity = GatewayTelemetry.Source.StartActivity("gateway." + (frame.Type.Length <= 32 ? frame.Type : "command"),
                 ActivityKind.Server, parentContext: default, links: _connectionTrace == default ? null : [new ActivityLink(_connectionTrace)]);
-            await ReplyAsync(await services.Commands.DispatchAsync(Identity, frame, ct), ct);
+            var reply = await services.Commands.DispatchAsync(Identity, frame, ct);
+            await ReplyAsync(reply, ct);
+            if (reply is DeactivateClientResult deactivated && deactivated.ClientId == Identity.ClientId)
+            {
+                // The caller retired its own device: the answer goes out, then the socket closes as any deactivated one does.
+                RequestClose(CloseCodes.ClientDeactivated, "client deactivated");
+            }
         }
     }
 
@@ -289,15 +350,24 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         var (ack, error) = FrameReader.Bind<ReceivedCommand>(frame);
         if (error is not null)
         {
-            await ReplyAsync(error, ct);
+            await _commands.Writer.WriteAsync(CommandItem.Answer(error), ct);
             return;
         }
         if (!DeliveryIds.TryParse(ack!.DeliveryId, out var clientId, out var n) || clientId != Identity.ClientId)
         {
-            await ReplyAsync(FrameReader.Invalid(frame, "deliveryId must be one this client received"), ct);
+            await _commands.Writer.WriteAsync(CommandItem.Answer(FrameReader.Invalid(frame, "deliveryId must be one this client received")), ct);
             return;
         }
-        _acks.Writer.TryWrite(n);
+        lock (_cursorLock)
+        {
+            // Only an item this connection sent and still waits for is acknowledged; anything else (a repeat, an id never
+            // sent) is ignored, so acks cannot grow the cursor or delete what the client never saw.
+            if (!_cursor.IsPending(n) || !_cursor.Acknowledging(n))
+            {
+                return;
+            }
+        }
+        await _acks.Writer.WriteAsync(n, ct);
     }
 
     /// <summary>
@@ -319,12 +389,19 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {
-                await services.Inbox.DeleteManyAsync(Identity.ClientId, batch, timeout.Token);
+                await services.Inbox.AcknowledgeAsync(Device, batch, timeout.Token);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                services.Logger.LogWarning(e, "Deleting {Count} acknowledged entries of client {ClientId} failed; they will be sent again",
-                    batch.Count, Identity.ClientId);
+                services.Logger.LogWarning(e, "Deleting {Count} acknowledged entries of device {Device} failed; they will be sent again",
+                    batch.Count, Device);
+                lock (_cursorLock)
+                {
+                    foreach (var n in batch)
+                    {
+                        _cursor.AcknowledgeFailed(n);
+                    }
+                }
                 continue;
             }
             lock (_cursorLock)
@@ -349,12 +426,16 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     {
         await foreach (var frame in _outbound.Reader.ReadAllAsync(ct))
         {
-            Interlocked.Decrement(ref _queuedFrames);
             await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
+            Interlocked.Add(ref _queuedBytes, -frame.Length);
         }
     }
 
-    /// <summary>Renews presence, picks up entries whose pub/sub event was lost, re-sends unacked items, moves the tail.</summary>
+    /// <summary>
+    /// Renews presence, checks that the device is still registered (a deactivation elsewhere closes this socket with
+    /// 4003), records lastSeen now and then, picks up entries whose pub/sub event was lost, re-sends unacked items and
+    /// moves the tail.
+    /// </summary>
     private async Task UpkeepLoopAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(Options.PresenceRenewal, services.Time);
@@ -362,14 +443,29 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         {
             try
             {
-                await services.Presence.ClaimAsync(Identity.ClientId, ConnectionId, ct);
-                await CatchUpAsync(await services.Inbox.HeadAsync(Identity.ClientId, ct), ct);
+                await services.Presence.ClaimAsync(Device, new Presence(Options.InstanceId, ConnectionId), Options.PresenceTtl, ct);
+                if (!await services.Devices.IsActiveAsync(Device, ct))
+                {
+                    RequestClose(CloseCodes.ClientDeactivated, "client deactivated");
+                    return;
+                }
+                if (services.Time.GetElapsedTime(_lastTouched) >= Options.LastSeenInterval)
+                {
+                    await services.Devices.TouchAsync(Device, ct);
+                    _lastTouched = services.Time.GetTimestamp();
+                }
+                var head = await services.Inbox.HeadAsync(Device, ct);
+                lock (_cursorLock)
+                {
+                    _knownHead = Math.Max(_knownHead, head);
+                }
+                await CatchUpAsync(head, ct);
                 await ResendOverdueAsync(ct);
                 await PersistTailAsync(ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                services.Logger.LogWarning(e, "Upkeep of client {ClientId} failed; retrying next tick", Identity.ClientId);
+                services.Logger.LogWarning(e, "Upkeep of device {Device} failed; retrying next tick", Device);
             }
         }
     }
@@ -382,33 +478,26 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             overdue = _cursor.Overdue(services.Time.GetTimestamp(),
                 (long)(Options.RedeliveryTimeout.TotalSeconds * services.Time.TimestampFrequency));
         }
-        foreach (var (n, entry) in await ReadManyAsync(overdue, ct))
+        foreach (var n in overdue)
         {
-            lock (_cursorLock)
+            foreach (var (_, entry) in await services.Inbox.ReadAsync(Device, n, n + 1, ct))
             {
-                if (!_cursor.IsPending(n))
+                lock (_cursorLock)
                 {
-                    continue;
+                    if (!_cursor.IsPending(n))
+                    {
+                        continue;
+                    }
+                    if (entry is null)
+                    {
+                        _cursor.Done(n);
+                        continue;
+                    }
+                    _cursor.Sent(n, services.Time.GetTimestamp());
+                    Enqueue(Frame(n, entry));
                 }
-                if (entry is null)
-                {
-                    _cursor.Done(n);
-                    continue;
-                }
-                _cursor.Sent(n, services.Time.GetTimestamp());
-                Enqueue(Frame(n, entry));
             }
         }
-    }
-
-    private async Task<IReadOnlyList<(long N, InboxEntry? Entry)>> ReadManyAsync(IReadOnlyList<long> ns, CancellationToken ct)
-    {
-        var result = new List<(long, InboxEntry?)>(ns.Count);
-        foreach (var n in ns)
-        {
-            result.AddRange(await services.Inbox.ReadAsync(Identity.ClientId, n, n + 1, ct));
-        }
-        return result;
     }
 
     private async Task PersistTailAsync(CancellationToken ct)
@@ -420,14 +509,29 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         }
         if (floor > _persistedTail)
         {
-            await services.Inbox.AdvanceTailAsync(Identity.ClientId, floor, ct);
+            await services.Inbox.AdvanceTailAsync(Device, floor, ct);
             _persistedTail = floor;
         }
     }
 
-    private async Task CloseSocketAsync()
+    private void SetCloseStatus(WebSocketCloseStatus status, string reason)
     {
-        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        lock (_cursorLock)
+        {
+            _closeStatus = status;
+            _closeReason = reason;
+        }
+    }
+
+    /// <summary>
+    /// Flushes what is queued (a last answer, an error frame), sends our close frame with its code, and waits briefly
+    /// for the client's close in reply; a client that does not answer is cut off.
+    /// </summary>
+    private async Task CloseSocketAsync(Task writer, Task? receive, CancellationTokenSource socketLife)
+    {
+        _outbound.Writer.TryComplete();
+        var flushed = await Finishes(writer, TimeSpan.FromSeconds(2));
+        if (flushed && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
@@ -438,6 +542,30 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             {
             }
         }
+        if (receive is not null && !await Finishes(receive, TimeSpan.FromSeconds(2)))
+        {
+            await socketLife.CancelAsync();
+        }
+        await socketLife.CancelAsync();
+        await Quietly(writer);
+        await Quietly(receive);
+    }
+
+    private static async Task<bool> Finishes(Task task, TimeSpan within)
+    {
+        try
+        {
+            await task.WaitAsync(within);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception)
+        {
+            return true; // it ended, by failing
+        }
     }
 
     /// <summary>After the socket: the tail moves past what was acked, presence goes, lastSeen is recorded.</summary>
@@ -447,12 +575,12 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         try
         {
             await PersistTailAsync(timeout.Token);
-            await services.Presence.ReleaseAsync(Identity.ClientId, ConnectionId, timeout.Token);
-            await services.Devices.TouchAsync(Identity.UserId, Identity.ClientId, timeout.Token);
+            await services.Presence.ReleaseAsync(Device, ConnectionId, timeout.Token);
+            await services.Devices.TouchAsync(Device, timeout.Token);
         }
         catch (Exception e)
         {
-            services.Logger.LogWarning(e, "Cleanup after client {ClientId} disconnected failed; the presence lease expires by itself", Identity.ClientId);
+            services.Logger.LogWarning(e, "Cleanup after device {Device} disconnected failed; the presence lease expires by itself", Device);
         }
     }
 
@@ -476,5 +604,13 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     {
         _closing.Dispose();
         _commandLimiter.Dispose();
+    }
+
+    /// <summary>A command to run, or an answer that must leave in its place in the order of the client's frames.</summary>
+    private sealed record CommandItem(ParsedFrame? Frame, object? Reply)
+    {
+        public static CommandItem Run(ParsedFrame frame) => new(frame, null);
+
+        public static CommandItem Answer(object reply) => new(null, reply);
     }
 }

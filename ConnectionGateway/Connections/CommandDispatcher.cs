@@ -1,14 +1,17 @@
 using Dapr.Client;
 using Natter.ConnectionGateway.Chats;
-using Natter.ConnectionGateway.Devices;
 using Natter.Contracts;
+using Natter.Inbox;
 using Natter.Media;
 using Natter.State;
 
 namespace Natter.ConnectionGateway.Connections;
 
 /// <summary>Who is on the other end of a socket, from the validated JWT.</summary>
-public sealed record ClientIdentity(string UserId, string ClientId);
+public sealed record ClientIdentity(string UserId, string ClientId)
+{
+    public DeviceAddress Device => new(UserId, ClientId);
+}
 
 /// <summary>Validates a command and runs it; returns the result or error frame to send back. Never throws on input.</summary>
 public sealed class CommandDispatcher(
@@ -37,10 +40,12 @@ public sealed class CommandDispatcher(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            logger.LogWarning(e, "{Command} failed for client {ClientId}", frame.Type, who.ClientId);
-            return frame.Type == FrameTypes.SendMessage
-                ? new SendMessageResult(frame.RequestId, SendStatus.Failure, null, null, null, ErrorCodes.Unavailable, "the message was not stored; send it again")
-                : new ErrorFrame(frame.RequestId, ErrorCodes.Unavailable, "the service is unavailable; try again");
+            // The outcome is unknown: the call may have committed before it failed (a lost reply), so this is never a
+            // FAILURE, which promises nothing was stored. A resend with the same clientMessageId tells which.
+            logger.LogWarning(e, "{Command} failed for device {Device}", frame.Type, who.Device);
+            return new ErrorFrame(frame.RequestId, ErrorCodes.Unavailable, frame.Type == FrameTypes.SendMessage
+                ? "the outcome is unknown; send it again with the same clientMessageId"
+                : "the service is unavailable; try again");
         }
     }
 
@@ -151,14 +156,16 @@ public sealed class CommandDispatcher(
         {
             return FrameReader.Invalid(frame, "clientId is required");
         }
-        if (!await devices.DeactivateAsync(who.UserId, command.ClientId!, ct))
+        var target = new DeviceAddress(who.UserId, command.ClientId!);
+        if (!await devices.DeactivateAsync(target, ct))
         {
             return new ErrorFrame(frame.RequestId, ErrorCodes.UnknownClient, "no such active client of yours");
         }
         if (command.ClientId != who.ClientId)
         {
-            // A socket of that client on this instance ends now; elsewhere it ends when it next reconnects as a new device.
-            connections.CloseIfConnected(command.ClientId!, "client deactivated");
+            // A socket of that device on this instance ends now (4003); one on another gateway ends at its next upkeep
+            // tick, when it finds the device no longer registered. The calling socket closes after this answer.
+            connections.CloseIfConnected(target, "client deactivated");
         }
         return new DeactivateClientResult(frame.RequestId, command.ClientId!);
     }

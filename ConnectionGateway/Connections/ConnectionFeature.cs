@@ -1,8 +1,6 @@
 using Dapr.Actors.Client;
 using Natter.ConnectionGateway.Chats;
-using Natter.ConnectionGateway.Devices;
-using Natter.ConnectionGateway.Inbox;
-using Natter.ConnectionGateway.Presence;
+using Natter.Inbox;
 
 namespace Natter.ConnectionGateway.Connections;
 
@@ -14,9 +12,8 @@ public static class ConnectionFeature
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSingleton<IActorProxyFactory>(_ => new ActorProxyFactory());
         builder.Services.AddSingleton<ChatClient>();
-        builder.Services.AddSingleton<DeviceRegistryStore>();
-        builder.Services.AddSingleton<PresenceRegistry>();
-        builder.Services.AddSingleton<InboxStore>();
+        builder.Services.AddDeviceInbox();
+        builder.Services.AddSingleton<UserRateLimits>();
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<CommandDispatcher>();
         builder.Services.AddSingleton<ConnectionServices>();

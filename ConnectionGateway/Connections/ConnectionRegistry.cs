@@ -1,16 +1,17 @@
 using System.Collections.Concurrent;
+using Natter.Inbox;
 
 namespace Natter.ConnectionGateway.Connections;
 
-/// <summary>The sockets this instance holds, by client id. One socket per client: a newer one replaces the older.</summary>
+/// <summary>The sockets this instance holds, by device. One socket per device: a newer one replaces the older.</summary>
 public sealed class ConnectionRegistry
 {
-    private readonly ConcurrentDictionary<string, ClientConnection> _byClient = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<DeviceAddress, ClientConnection> _byDevice = new();
 
     public void Add(ClientConnection connection)
     {
         ClientConnection? previous = null;
-        _byClient.AddOrUpdate(connection.Identity.ClientId, connection, (_, old) =>
+        _byDevice.AddOrUpdate(connection.Device, connection, (_, old) =>
         {
             previous = old;
             return connection;
@@ -19,17 +20,17 @@ public sealed class ConnectionRegistry
     }
 
     public void Remove(ClientConnection connection) =>
-        _byClient.TryRemove(new KeyValuePair<string, ClientConnection>(connection.Identity.ClientId, connection));
+        _byDevice.TryRemove(new KeyValuePair<DeviceAddress, ClientConnection>(connection.Device, connection));
 
-    public bool TryGet(string clientId, out ClientConnection connection) => _byClient.TryGetValue(clientId, out connection!);
+    public bool TryGet(DeviceAddress device, out ClientConnection connection) => _byDevice.TryGetValue(device, out connection!);
 
-    public void CloseIfConnected(string clientId, string reason)
+    public void CloseIfConnected(DeviceAddress device, string reason)
     {
-        if (_byClient.TryGetValue(clientId, out var connection))
+        if (_byDevice.TryGetValue(device, out var connection))
         {
             connection.RequestClose(Contracts.CloseCodes.ClientDeactivated, reason);
         }
     }
 
-    public int Count => _byClient.Count;
+    public int Count => _byDevice.Count;
 }

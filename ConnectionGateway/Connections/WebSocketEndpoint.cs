@@ -1,20 +1,25 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using Natter.ConnectionGateway.Devices;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 using Natter.Contracts;
+using Natter.Inbox;
 
 namespace Natter.ConnectionGateway.Connections;
 
 public static class WebSocketEndpoint
 {
     /// <summary>
-    /// GET /ws: the upgrade requires a valid JWT (401 otherwise, no socket). A user's 4th client gets its socket, one
-    /// error frame "too_many_devices" and close code 4001, so a browser client can tell why it was refused.
+    /// GET /ws: a request that is not a WebSocket upgrade gets 400; an upgrade without a valid JWT gets 401 and no
+    /// socket. A refused device (a user's 4th client, or a client_id that belongs to another user) gets its socket,
+    /// one error frame and a 4001/4004 close, so a browser client, which cannot read a refused upgrade, learns why.
     /// </summary>
     public static WebApplication MapClientConnections(this WebApplication app)
     {
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
-        app.MapGet("/ws", AcceptAsync).RequireAuthorization();
+        var options = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        // A peer that stops answering pings is dropped after the timeout instead of holding its socket for ever.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval, KeepAliveTimeout = options.KeepAliveTimeout });
+        app.MapGet("/ws", AcceptAsync);
         return app;
     }
 
@@ -28,27 +33,34 @@ public static class WebSocketEndpoint
         }
         var userId = context.User.FindFirst(NatterClaims.UserId)?.Value;
         var clientId = context.User.FindFirst(NatterClaims.ClientId)?.Value;
-        if (string.IsNullOrWhiteSpace(userId) || string.IsNullOrWhiteSpace(clientId) || clientId.Contains(':', StringComparison.Ordinal))
+        if (context.User.Identity?.IsAuthenticated != true || string.IsNullOrWhiteSpace(userId) || string.IsNullOrWhiteSpace(clientId)
+            || clientId.Contains(':', StringComparison.Ordinal))
         {
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            await context.ChallengeAsync();
             return;
         }
-        var outcome = await devices.RegisterAsync(userId, clientId, context.RequestAborted);
+        var device = new DeviceAddress(userId, clientId);
+        var outcome = await devices.RegisterAsync(device, context.RequestAborted);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        if (outcome == RegistrationOutcome.TooManyDevices)
+        switch (outcome)
         {
-            await RefuseAsync(socket, context.RequestAborted);
-            return;
+            case RegistrationOutcome.TooManyDevices:
+                await RefuseAsync(socket, ErrorCodes.TooManyDevices, CloseCodes.TooManyDevices,
+                    $"a user has at most {DeviceRegistry.MaxDevicesPerUser} active clients; deactivate one first", context.RequestAborted);
+                return;
+            case RegistrationOutcome.ClientIdTaken:
+                await RefuseAsync(socket, ErrorCodes.ClientIdTaken, CloseCodes.ClientIdTaken,
+                    "this client_id belongs to another user's device", context.RequestAborted);
+                return;
         }
         using var connection = new ClientConnection(socket, new ClientIdentity(userId, clientId), services);
         await connection.RunAsync(context.RequestAborted);
     }
 
-    private static async Task RefuseAsync(WebSocket socket, CancellationToken ct)
+    private static async Task RefuseAsync(WebSocket socket, string code, int closeCode, string message, CancellationToken ct)
     {
-        var error = new ErrorFrame(null, ErrorCodes.TooManyDevices,
-            $"a user has at most {DeviceRegistry.MaxDevicesPerUser} active clients; deactivate one first");
+        var error = new ErrorFrame(null, code, message);
         await socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(error, NatterJson.Options), WebSocketMessageType.Text, true, ct);
-        await socket.CloseAsync((WebSocketCloseStatus)CloseCodes.TooManyDevices, ErrorCodes.TooManyDevices, ct);
+        await socket.CloseAsync((WebSocketCloseStatus)closeCode, code, ct);
     }
 }

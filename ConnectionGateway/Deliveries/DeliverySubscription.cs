@@ -2,6 +2,7 @@ using Dapr;
 using Microsoft.Extensions.Options;
 using Natter.ConnectionGateway.Connections;
 using Natter.Contracts;
+using Natter.Inbox;
 
 namespace Natter.ConnectionGateway.Deliveries;
 
@@ -24,7 +25,9 @@ public static class DeliverySubscription
     private static async Task<IResult> DeliverAsync(DeliveryBatch batch, ConnectionRegistry connections, ILogger<DeliveryBatch> logger, CancellationToken ct)
     {
         var deliveries = batch.Deliveries
-            .Select(d => connections.TryGet(d.ClientId, out var connection) ? DeliverQuietly(connection, d, logger, ct) : Task.CompletedTask);
+            .Select(d => connections.TryGet(new DeviceAddress(d.UserId, d.ClientId), out var connection)
+                ? DeliverQuietly(connection, d, logger, ct)
+                : Task.CompletedTask);
         await Task.WhenAll(deliveries);
         return Results.Ok();
     }
@@ -38,7 +41,7 @@ public static class DeliverySubscription
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The socket is closing or the store hiccuped: the entry stays in the inbox for upkeep or reconnect.
-            logger.LogDebug(e, "Live delivery {ClientId}:{N} skipped", delivery.ClientId, delivery.N);
+            logger.LogDebug(e, "Live delivery {N} to {Device} skipped", delivery.N, connection.Device);
         }
     }
 }

@@ -9,6 +9,7 @@ public sealed class InboxCursor(long tail)
 {
     private readonly Dictionary<long, long> _pendingSince = [];
     private readonly SortedSet<long> _doneAboveFloor = [];
+    private readonly HashSet<long> _acknowledging = [];
 
     /// <summary>The next entry number this connection has not yet looked at.</summary>
     public long Next { get; private set; } = tail;
@@ -33,6 +34,7 @@ public sealed class InboxCursor(long tail)
     public void Done(long n)
     {
         _pendingSince.Remove(n);
+        _acknowledging.Remove(n);
         Next = Math.Max(Next, n + 1);
         if (n < AckFloor)
         {
@@ -44,6 +46,15 @@ public sealed class InboxCursor(long tail)
             AckFloor++;
         }
     }
+
+    /// <summary>
+    /// Marks a pending item's acknowledgement as on its way to the store; false when it is not pending or already on its
+    /// way, so a client repeating one ack, or acking ids never sent, costs nothing and changes nothing.
+    /// </summary>
+    public bool Acknowledging(long n) => _pendingSince.ContainsKey(n) && _acknowledging.Add(n);
+
+    /// <summary>The store refused the delete: the item stays pending, and a later ack may try again.</summary>
+    public void AcknowledgeFailed(long n) => _acknowledging.Remove(n);
 
     /// <summary>Pending items sent before now - timeout; their clock restarts when re-sent.</summary>
     public IReadOnlyList<long> Overdue(long now, long timeout) =>

@@ -32,7 +32,7 @@ public sealed class AttachmentCatalog(
         var record = new AttachmentRecord(attachmentId, ownerId, sha256, size, contentType, now,
             Uploaded: false, HasThumbnail: false, References: [], ExpiresAt: now + options.Value.Retention);
         await expiry.AddAsync(attachmentId, record.ExpiresAt, cancellationToken);
-        await dapr.CommitAsync([NatterState.Upsert(MediaStateKeys.Attachment(attachmentId), record)], cancellationToken);
+        await dapr.CommitAsync([NatterState.Upsert(MediaStateKeys.Attachment(attachmentId), record, etag: null)], cancellationToken);
         return record;
     }
 

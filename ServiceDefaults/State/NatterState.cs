@@ -22,7 +22,20 @@ public static class NatterState
     public static async Task<Dictionary<string, (T? Value, string? ETag)>> ReadManyAsync<T>(
         this DaprClient dapr, IReadOnlyCollection<string> keys, CancellationToken ct) where T : class
     {
-        var result = new Dictionary<string, (T?, string?)>(keys.Count, StringComparer.Ordinal);
+        var raw = await dapr.ReadManyRawAsync(keys, ct);
+        var result = new Dictionary<string, (T?, string?)>(raw.Count, StringComparer.Ordinal);
+        foreach (var (key, (json, etag)) in raw)
+        {
+            result[key] = (json is null ? null : JsonSerializer.Deserialize<T>(json, NatterJson.Options), etag);
+        }
+        return result;
+    }
+
+    /// <summary>Bulk get of documents of different types: the JSON text of each (null when missing) and its etag.</summary>
+    public static async Task<Dictionary<string, (string? Json, string? ETag)>> ReadManyRawAsync(
+        this DaprClient dapr, IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        var result = new Dictionary<string, (string?, string?)>(keys.Count, StringComparer.Ordinal);
         if (keys.Count == 0)
         {
             return result;
@@ -30,8 +43,7 @@ public static class NatterState
         var items = await dapr.GetBulkStateAsync(StateKeys.StoreName, [.. keys], parallelism: null, cancellationToken: ct);
         foreach (var item in items)
         {
-            var value = string.IsNullOrEmpty(item.Value) ? null : JsonSerializer.Deserialize<T>(item.Value, NatterJson.Options);
-            result[item.Key] = (value, string.IsNullOrEmpty(item.ETag) ? null : item.ETag);
+            result[item.Key] = (string.IsNullOrEmpty(item.Value) ? null : item.Value, string.IsNullOrEmpty(item.ETag) ? null : item.ETag);
         }
         foreach (var key in keys)
         {
@@ -40,18 +52,24 @@ public static class NatterState
         return result;
     }
 
+    public static T? Parse<T>(string? json) where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, NatterJson.Options);
+
     public static async Task<(T? Value, string? ETag)> ReadAsync<T>(this DaprClient dapr, string key, CancellationToken ct) where T : class
     {
         var (value, etag) = await dapr.GetStateAndETagAsync<T?>(StateKeys.StoreName, key, cancellationToken: ct);
         return (value, string.IsNullOrEmpty(etag) ? null : etag);
     }
 
-    /// <summary>An upsert guarded by the etag read with the value (none when the key did not exist).</summary>
-    public static StateTransactionRequest Upsert<T>(string key, T value, string? etag = null, IReadOnlyDictionary<string, string>? metadata = null) =>
-        new(key, JsonSerializer.SerializeToUtf8Bytes(value, NatterJson.Options), StateOperationType.Upsert,
-            etag, metadata, etag is null ? null : FirstWrite);
+    /// <summary>
+    /// A guarded upsert: with the etag read with the value it replaces exactly that version; with no etag (the key was
+    /// absent when read) it creates the key and fails if another writer created it meanwhile. Both are Dapr's
+    /// first-write concurrency, so two writers that both saw "absent" cannot both win.
+    /// </summary>
+    public static StateTransactionRequest Upsert<T>(string key, T value, string? etag, IReadOnlyDictionary<string, string>? metadata = null) =>
+        new(key, JsonSerializer.SerializeToUtf8Bytes(value, NatterJson.Options), StateOperationType.Upsert, etag, metadata, FirstWrite);
 
-    public static StateTransactionRequest Upsert(string key, byte[] json, IReadOnlyDictionary<string, string>? metadata = null) =>
+    /// <summary>An unconditional write, for keys only one writer can ever address (an inbox entry below a guarded head).</summary>
+    public static StateTransactionRequest Put(string key, byte[] json, IReadOnlyDictionary<string, string>? metadata = null) =>
         new(key, json, StateOperationType.Upsert, null, metadata);
 
     /// <summary>A delete guarded by the etag read with the value (none: unconditional).</summary>
@@ -61,8 +79,13 @@ public static class NatterState
     public static Task CommitAsync(this DaprClient dapr, IReadOnlyList<StateTransactionRequest> operations, CancellationToken ct) =>
         dapr.ExecuteStateTransactionAsync(StateKeys.StoreName, operations, cancellationToken: ct);
 
-    /// <summary>Etag conflicts arrive as a DaprException (gRPC Aborted or FailedPrecondition underneath).</summary>
-    public static bool IsConflict(Exception e) => e is DaprException;
+    /// <summary>
+    /// An etag or first-write conflict: daprd (and the local sidecar) answer gRPC Aborted for exactly that. Anything
+    /// else (a transaction over the size limit, an unreachable store) is not a conflict, and retrying it only burns the
+    /// caller's deadline.
+    /// </summary>
+    public static bool IsConflict(Exception e) =>
+        e is DaprException { InnerException: Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Aborted } };
 
     /// <summary>
     /// Runs an optimistic read-modify-write a bounded number of times. The pause grows exponentially up to 100 ms and
@@ -89,8 +112,7 @@ public static class NatterState
     /// <summary>
     /// Reads the key, lets <paramref name="decide"/> choose from its current value, and writes under the etag it read;
     /// on conflict it reads and decides again. Returns the value now stored (null when deleted or still absent).
-    /// A missing key has no etag, so its first save is unconditional: the local sidecar reads an empty etag as "no check",
-    /// so first-write concurrency cannot mean create-if-absent there.
+    /// A missing key has no etag, so its first save is create-only (see <see cref="Upsert{T}"/>).
     /// </summary>
     public static Task<T?> UpdateAsync<T>(this DaprClient dapr, string key, Func<T?, StateChange<T>> decide, CancellationToken ct)
         where T : class =>
@@ -114,28 +136,4 @@ public static class NatterState
                     return current;
             }
         }, NullLogger.Instance, ct, UpdateAttempts);
-
-    /// <summary>Deletes every entry of a client's inbox, then its head, tail and presence (deactivation, idle sweep).</summary>
-    public static async Task DropInboxAsync(this DaprClient dapr, string clientId, CancellationToken ct)
-    {
-        const int page = 200;
-        var (head, _) = await dapr.ReadAsync<InboxHead>(StateKeys.InboxHead(clientId), ct);
-        var (tail, _) = await dapr.ReadAsync<InboxTail>(StateKeys.InboxTail(clientId), ct);
-        var next = head?.Next ?? 0;
-        for (var start = tail?.Lowest ?? 0; start < next; start += page)
-        {
-            var deletes = new List<StateTransactionRequest>();
-            for (var n = start; n < Math.Min(start + page, next); n++)
-            {
-                deletes.Add(Delete(StateKeys.InboxEntry(clientId, n)));
-            }
-            await dapr.CommitAsync(deletes, ct);
-        }
-        await dapr.CommitAsync(
-        [
-            Delete(StateKeys.InboxHead(clientId)),
-            Delete(StateKeys.InboxTail(clientId)),
-            Delete(StateKeys.Presence(clientId)),
-        ], ct);
-    }
 }

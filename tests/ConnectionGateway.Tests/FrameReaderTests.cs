@@ -1,6 +1,5 @@
 using System.Text;
 using Natter.ConnectionGateway.Connections;
-using Natter.ConnectionGateway.Devices;
 using Natter.Contracts;
 
 namespace Natter.ConnectionGateway.Tests;
@@ -65,16 +64,4 @@ public sealed class FrameReaderTests
     [InlineData("phone:-1")]
     [InlineData("phone:x")]
     public void Malformed_delivery_ids_are_rejected(string? deliveryId) => Assert.False(DeliveryIds.TryParse(deliveryId, out _, out _));
-
-    [Fact]
-    public void A_fourth_client_is_refused_and_a_known_client_only_refreshes_last_seen()
-    {
-        var three = new DeviceRegistry([new("a", 1, 1), new("b", 1, 1), new("c", 1, 1)]);
-
-        Assert.Equal(RegistrationOutcome.TooManyDevices, DeviceRegistryStore.Register(three, "d", 5).Outcome);
-        var (changed, outcome) = DeviceRegistryStore.Register(three, "b", 5);
-        Assert.Equal(RegistrationOutcome.AlreadyActive, outcome);
-        Assert.Equal(5, changed!.Clients.Single(c => c.ClientId == "b").LastSeen);
-        Assert.Equal(RegistrationOutcome.Registered, DeviceRegistryStore.Register(new DeviceRegistry([]), "a", 5).Outcome);
-    }
 }

@@ -1,0 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Natter.Inbox;
+
+public static class InboxExtensions
+{
+    /// <summary>The device inbox, registry and presence: what both the chat service and the gateway use.</summary>
+    public static IServiceCollection AddDeviceInbox(this IServiceCollection services) =>
+        services.AddSingleton<DeviceInbox>().AddSingleton<PresenceRegistry>().AddSingleton<DeviceRegistryStore>();
+}
