@@ -13,7 +13,7 @@ namespace Natter.Client;
 /// </summary>
 public sealed class NatterClient : IAsyncDisposable
 {
-    private static readonly HashSet<int> TerminalCloseCodes = [CloseCodes.TooManyDevices, CloseCodes.Replaced, CloseCodes.ClientDeactivated];
+    private static readonly HashSet<int> TerminalCloseCodes = [CloseCodes.TooManyDevices, CloseCodes.Replaced, CloseCodes.ClientDeactivated, CloseCodes.ClientIdTaken];
 
     private readonly NatterClientOptions _options;
     private readonly Channel<ReceivedItem> _items = Channel.CreateUnbounded<ReceivedItem>();

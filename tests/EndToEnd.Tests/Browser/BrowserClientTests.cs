@@ -62,7 +62,7 @@ public sealed class BrowserClientTests(NatterAppFixture fixture)
 
         // The page's RECEIVED removed the browser device's copy: nothing is left in its inbox.
         using var redis = await _harness.ConnectRedisAsync();
-        await WaitUntilAsync(() => Task.FromResult(InboxEntryKeys(_harness.RedisServer(redis), aliceDevice).Count == 0),
+        await WaitUntilAsync(() => Task.FromResult(InboxEntryKeys(_harness.RedisServer(redis), alice, aliceDevice).Count == 0),
             "the browser's acknowledgements emptied its inbox");
     }
 

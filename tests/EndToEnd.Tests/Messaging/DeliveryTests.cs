@@ -114,7 +114,7 @@ public sealed class DeliveryTests(NatterAppFixture fixture)
         await using (var redis = await _harness.ConnectRedisAsync())
         {
             var server = _harness.RedisServer(redis);
-            await WaitUntilAsync(() => Task.FromResult(!server.Keys(pattern: $"*inbox|{phoneId}|{n}").Any()), "the phone's ack is applied");
+            await WaitUntilAsync(() => Task.FromResult(!InboxEntryKeys(server, bob, phoneId).Any(k => k.ToString().EndsWith($"|{n}", StringComparison.Ordinal))), "the phone's ack is applied");
         }
         await phone.DisposeAsync();
         await tablet.DisposeAsync();

@@ -72,8 +72,8 @@ public sealed class MessagingHarness(NatterAppFixture fixture)
     }
 
     /// <summary>Redis keys of one device's inbox entries (whatever prefix the state store adds). A test-only scan.</summary>
-    public static IReadOnlyList<StackExchange.Redis.RedisKey> InboxEntryKeys(StackExchange.Redis.IServer server, string clientId) =>
-        [.. server.Keys(pattern: $"*inbox|{clientId}|*")];
+    public static IReadOnlyList<StackExchange.Redis.RedisKey> InboxEntryKeys(StackExchange.Redis.IServer server, string userId, string clientId) =>
+        [.. server.Keys(pattern: $"*inbox|{new Natter.Inbox.DeviceAddress(userId, clientId).Key}|*")];
 
     /// <summary>Connects and waits until the gateway has registered the device and finished its first drain.</summary>
     public async Task<NatterClient> ConnectReadyAsync(string userId, string clientId, bool autoAck = true, params string[] gateways)
