@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Natter.Contracts;
 
 namespace Natter.ConnectionGateway.Connections;
@@ -9,7 +10,18 @@ public sealed record ParsedFrame(string Type, string? RequestId, JsonElement Roo
 /// <summary>Turns raw client bytes into a typed command or a precise error code; never throws on client input.</summary>
 public static class FrameReader
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
+    // A repeated property would let the reader and the binder see different values; JSON says names SHOULD be unique.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowDuplicateProperties = false };
+
+    // Client input is strict: the contracts' Web defaults read numbers from strings ("size":"10"), clients may not.
+    private static readonly JsonSerializerOptions ClientOptions = Strict();
+
+    private static JsonSerializerOptions Strict()
+    {
+        var options = new JsonSerializerOptions(NatterJson.Options) { NumberHandling = JsonNumberHandling.Strict };
+        options.MakeReadOnly();
+        return options;
+    }
 
     public static (ParsedFrame? Frame, ErrorFrame? Error) Parse(ReadOnlyMemory<byte> bytes)
     {
@@ -20,7 +32,7 @@ public static class FrameReader
         }
         catch (JsonException)
         {
-            return (null, new ErrorFrame(null, ErrorCodes.BadJson, "the frame is not valid JSON"));
+            return (null, new ErrorFrame(null, ErrorCodes.BadJson, "the frame is not valid JSON, or repeats a property"));
         }
         using (document)
         {
@@ -32,17 +44,16 @@ public static class FrameReader
             string? requestId = null;
             if (root.TryGetProperty("requestId", out var rid))
             {
-                if (rid.ValueKind != JsonValueKind.String || rid.GetString()!.Length > 128)
+                if (!TryGetString(rid, out requestId) || requestId.Length > 128)
                 {
                     return (null, new ErrorFrame(null, ErrorCodes.InvalidField, "requestId must be a string of at most 128 characters"));
                 }
-                requestId = rid.GetString();
             }
-            if (!root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+            if (!root.TryGetProperty("type", out var typeElement) || !TryGetString(typeElement, out var type))
             {
                 return (null, new ErrorFrame(requestId, ErrorCodes.InvalidField, "type must be a string"));
             }
-            return (new ParsedFrame(type.GetString()!, requestId, root), null);
+            return (new ParsedFrame(type, requestId, root), null);
         }
     }
 
@@ -51,7 +62,7 @@ public static class FrameReader
     {
         try
         {
-            var command = frame.Root.Deserialize(typeof(T), NatterJson.Options) as T;
+            var command = frame.Root.Deserialize(typeof(T), ClientOptions) as T;
             return command is null
                 ? (null, new ErrorFrame(frame.RequestId, ErrorCodes.InvalidField, "missing command fields"))
                 : (command, null);
@@ -61,7 +72,31 @@ public static class FrameReader
             var field = e.Path?.TrimStart('$', '.') ?? "";
             return (null, new ErrorFrame(frame.RequestId, ErrorCodes.InvalidField, $"field '{field}' has the wrong type"));
         }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json reports an escaped lone surrogate ("\ud800") this way, with no path to name.
+            return (null, new ErrorFrame(frame.RequestId, ErrorCodes.InvalidField, "a string field holds an unpaired surrogate escape"));
+        }
     }
 
     public static ErrorFrame Invalid(ParsedFrame frame, string message) => new(frame.RequestId, ErrorCodes.InvalidField, message);
+
+    /// <summary>A JSON string that is valid UTF-16 once unescaped: JsonDocument accepts "\ud800" and throws only when read.</summary>
+    private static bool TryGetString(JsonElement element, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        value = null;
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+        try
+        {
+            value = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 }

@@ -48,6 +48,33 @@ public sealed class FrameReaderTests
     }
 
     [Theory]
+    [InlineData("{\"type\":\"createAttachment\",\"size\":\"10\"}", "size")]
+    [InlineData("{\"type\":\"sendMessage\",\"chatId\":7}", "chatId")]
+    [InlineData("{\"type\":\"sendMessage\",\"attachments\":[1]}", "attachments")]
+    public void Numbers_must_be_json_numbers_and_strings_json_strings(string json, string field)
+    {
+        var (frame, _) = Parse(json);
+
+        var error = frame!.Type == FrameTypes.CreateAttachment
+            ? FrameReader.Bind<CreateAttachmentCommand>(frame).Error
+            : FrameReader.Bind<SendMessageCommand>(frame).Error;
+
+        Assert.Equal(ErrorCodes.InvalidField, error!.Code);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"getChat\",\"requestId\":\"\\ud800\"}")]
+    [InlineData("{\"type\":\"\\udc00\"}")]
+    public void A_lone_surrogate_in_type_or_request_id_is_an_invalid_field_not_an_exception(string json)
+    {
+        var (frame, error) = Parse(json);
+
+        Assert.Null(frame);
+        Assert.Equal(ErrorCodes.InvalidField, error!.Code);
+    }
+
+    [Theory]
     [InlineData("phone:12", "phone", 12)]
     [InlineData("a:b:3", "a:b", 3)]
     public void Delivery_ids_round_trip(string deliveryId, string clientId, long n)
