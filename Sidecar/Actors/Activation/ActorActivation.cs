@@ -21,7 +21,7 @@ public sealed class ActorActivation(ActorKey key)
     internal ActorTimerSet Timers { get; } = new();
 
     /// <summary>Callers queued for, or holding, the turn.</summary>
-    internal int Waiting => Volatile.Read(ref _waiting);
+    public int Waiting => Volatile.Read(ref _waiting);
 
     internal TimeSpan IdleFor => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastUsedTimestamp));
 
