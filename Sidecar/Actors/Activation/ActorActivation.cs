@@ -18,6 +18,9 @@ public sealed class ActorActivation(ActorKey key)
     /// <summary>Set under the turn lock once the app was told to deactivate: callers holding this object start over.</summary>
     internal bool Deactivated { get; set; }
 
+    /// <summary>Set under the turn lock once the previous owners have drained it (<see cref="Placement.ActorHandoff"/>).</summary>
+    internal bool HandedOver { get; set; }
+
     internal ActorTimerSet Timers { get; } = new();
 
     /// <summary>Callers queued for, or holding, the turn.</summary>

@@ -145,6 +145,10 @@ public sealed class ActorReminders(
         {
             // Unregistered, replaced, moved to another owner, or the sidecar is stopping.
         }
+        catch (Placement.ActorMovedException)
+        {
+            // Moved between the ownership check and the turn: the new owner loads it from the store.
+        }
         catch (Exception ex)
         {
             logger.LogError(ex, "Reminder {Name} of {Actor} stopped", reminder.Name, actor);
