@@ -44,6 +44,7 @@ public static class ActorsExtensions
                 : new LocalPlacementStore());
         services.AddSingleton<ActorPlacement>();
         services.AddSingleton<ActorForwarding>();
+        services.AddSingleton<ActorHandoff>();
         services.AddSingleton<ActorRouter>();
         services.AddSingleton<ReminderStore>();
         services.AddSingleton<ActorReminders>();

@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server.Model;
+using Natter.Sidecar.Hosting;
 using Natter.Sidecar.Security;
 using Natter.Sidecar.State;
 
@@ -12,10 +13,15 @@ public static class GrpcApiExtensions
     /// </summary>
     public static WebApplicationBuilder AddGrpcApi(this WebApplicationBuilder builder)
     {
+        var maxBodySize = builder.Services.GetRequiredInstance<Hosting.SidecarOptions>().MaxBodySize;
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ApiTokenInterceptor>();
-            grpc.MaxReceiveMessageSize = 16 * 1024 * 1024; // daprd's default max request body size is 4 MB; leave headroom
+            // daprd's grpc.MaxRecvMsgSize and MaxSendMsgSize, both --max-body-size (4Mi by default): a larger request
+            // fails fast with ResourceExhausted instead of reaching the store, and a response as large as daprd's
+            // (a bulk get of large values) is sent. The SDK's own channel receives 4 MiB unless told otherwise.
+            grpc.MaxReceiveMessageSize = maxBodySize;
+            grpc.MaxSendMessageSize = maxBodySize;
         });
         builder.Services.AddSingleton<ApiTokenInterceptor>();
         builder.Services.AddSingleton<StateGrpcService>();

@@ -33,6 +33,7 @@ public static class SidecarApplication
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseRequestBodyErrors();
         app.UseApiToken();
         app.MapHealthApi();
         app.MapStateApi();

@@ -26,6 +26,9 @@ public static class SidecarHostingExtensions
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // daprd's --max-body-size for the HTTP API; gRPC requests are bounded by the gRPC message limit instead
+            // (Grpc.AspNetCore lifts this limit for them).
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodySize;
             kestrel.Listen(IPAddress.Loopback, options.DaprHttpPort, l => l.Protocols = HttpProtocols.Http1);
             kestrel.Listen(IPAddress.Loopback, options.DaprGrpcPort, l => l.Protocols = HttpProtocols.Http2);
         });

@@ -17,6 +17,15 @@ public sealed record SidecarOptions
     public required string ResourcesPath { get; init; }
     public string LogLevel { get; init; } = "info";
 
+    /// <summary>daprd's default --max-body-size: 4Mi.</summary>
+    public const int DefaultMaxBodySize = 4 << 20;
+
+    /// <summary>
+    /// --max-body-size (or the deprecated --dapr-http-max-request-size, in MB): the largest HTTP request body and the
+    /// largest gRPC message, received or sent, as daprd applies it to both servers.
+    /// </summary>
+    public int MaxBodySize { get; init; } = DefaultMaxBodySize;
+
     /// <summary>DAPR_API_TOKEN: when set, every API call must carry it in the dapr-api-token header.</summary>
     public string? ApiToken { get; init; }
 
@@ -40,7 +49,7 @@ public sealed record SidecarOptions
     [
         "--config", "--placement-host-address", "--scheduler-host-address", "--metrics-port", "--profile-port",
         "--app-max-concurrency", "--dapr-internal-grpc-port", "--app-channel-address", "--enable-metrics",
-        "--log-as-json", "--mode", "--dapr-http-max-request-size", "--dapr-listen-addresses", "--app-health-check-path",
+        "--log-as-json", "--mode", "--dapr-listen-addresses", "--app-health-check-path",
         "--enable-app-health-check", "--components-path",
     ];
 
@@ -105,13 +114,35 @@ public sealed record SidecarOptions
             ResourcesPath = Path.GetFullPath(Get("--resources-path") ?? Get("--components-path")
                 ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dapr", "components")),
             LogLevel = Get("--log-level") ?? "info",
+            MaxBodySize = MaxBodySizeFrom(Get("--max-body-size"), Get("--dapr-http-max-request-size")),
             ApiToken = NonEmpty(environment["DAPR_API_TOKEN"]),
             AppApiToken = NonEmpty(environment["APP_API_TOKEN"]),
         };
     }
 
     private static readonly HashSet<string> KnownFlags =
-        ["--app-id", "--app-port", "--app-protocol", "--dapr-http-port", "--dapr-grpc-port", "--resources-path", "--log-level"];
+    [
+        "--app-id", "--app-port", "--app-protocol", "--dapr-http-port", "--dapr-grpc-port", "--resources-path", "--log-level",
+        "--max-body-size", "--dapr-http-max-request-size",
+    ];
+
+    // daprd: --max-body-size wins over --dapr-http-max-request-size (MB); both default to 4Mi.
+    private static int MaxBodySizeFrom(string? quantity, string? megabytes)
+    {
+        if (quantity is not null)
+        {
+            return ResourceQuantity.ParseBytes(quantity) is { } bytes and > 0 and <= int.MaxValue
+                ? (int)bytes
+                : throw new ArgumentException($"invalid value for 'max-body-size' option: '{quantity}'.");
+        }
+        if (megabytes is not null)
+        {
+            return int.TryParse(megabytes, NumberStyles.None, CultureInfo.InvariantCulture, out var mb) && mb is > 0 and < 2048
+                ? mb << 20
+                : throw new ArgumentException($"--dapr-http-max-request-size must be a number of MB, not '{megabytes}'.");
+        }
+        return DefaultMaxBodySize;
+    }
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -3,7 +3,7 @@ namespace Natter.Sidecar.State;
 /// <summary>A state store component (state.redis, state.in-memory) as the Dapr API sees it.</summary>
 /// <remarks>
 /// Keys passed in are final keys: the API layer applies daprd's key prefix ("{appId}||{key}") and, for actors,
-/// "{appId}||{actorType}||{actorId}||{key}". Etags are opaque strings; null means "no concurrency check".
+/// "{appId}||{actorType}||{actorId}||{key}". Etags are opaque strings; null or empty means "no etag".
 /// </remarks>
 public interface IStateStore
 {
@@ -16,29 +16,67 @@ public interface IStateStore
 
     Task<IReadOnlyList<StateEntry?>> GetBulkAsync(IReadOnlyList<string> keys, CancellationToken ct);
 
-    /// <summary>Saves; throws <see cref="EtagMismatchException"/> when an etag is given and does not match.</summary>
+    /// <summary>Saves; throws a <see cref="StateStoreException"/> when the etag or concurrency check fails.</summary>
     Task SetAsync(StateWrite write, CancellationToken ct);
 
-    /// <summary>Deletes; throws <see cref="EtagMismatchException"/> when an etag is given and does not match.</summary>
-    Task DeleteAsync(string key, string? etag, CancellationToken ct);
+    /// <summary>Deletes; throws a <see cref="StateStoreException"/> when the etag or concurrency check fails.</summary>
+    Task DeleteAsync(string key, string? etag, StateConcurrency concurrency, CancellationToken ct);
 
-    /// <summary>Applies every operation or none; throws <see cref="EtagMismatchException"/> on any etag mismatch.</summary>
+    /// <summary>Applies every operation or none; throws a <see cref="StateStoreException"/> when any check fails.</summary>
     Task TransactAsync(IReadOnlyList<StateOperation> operations, CancellationToken ct);
 }
 
 public sealed record StateEntry(string Key, ReadOnlyMemory<byte> Value, string Etag);
 
-/// <summary>A save: TtlSeconds comes from the request's ttlInSeconds metadata (null: no expiry).</summary>
-public sealed record StateWrite(string Key, ReadOnlyMemory<byte> Value, string? Etag = null, int? TtlSeconds = null);
-
-/// <summary>One step of a transaction: an upsert (Write set) or a delete (DeleteKey set).</summary>
-public sealed record StateOperation(StateWrite? Write, string? DeleteKey, string? DeleteEtag = null)
+/// <summary>The request's options.concurrency. Each component interprets it as its components-contrib original does.</summary>
+public enum StateConcurrency
 {
-    public static StateOperation Upsert(StateWrite write) => new(write, null);
-    public static StateOperation Delete(string key, string? etag = null) => new(null, key, etag);
+    Unspecified,
+    FirstWrite,
+    LastWrite,
 }
 
-public sealed class EtagMismatchException(string key) : Exception($"etag mismatch for key '{key}'")
+/// <summary>A save: TtlSeconds comes from the request's ttlInSeconds metadata (null: no expiry).</summary>
+public sealed record StateWrite(
+    string Key,
+    ReadOnlyMemory<byte> Value,
+    string? Etag = null,
+    int? TtlSeconds = null,
+    StateConcurrency Concurrency = StateConcurrency.Unspecified);
+
+/// <summary>One step of a transaction: an upsert (Write set) or a delete (DeleteKey set).</summary>
+public sealed record StateOperation(
+    StateWrite? Write,
+    string? DeleteKey,
+    string? DeleteEtag = null,
+    StateConcurrency DeleteConcurrency = StateConcurrency.Unspecified)
+{
+    public static StateOperation Upsert(StateWrite write) => new(write, null);
+
+    public static StateOperation Delete(string key, string? etag = null, StateConcurrency concurrency = StateConcurrency.Unspecified) =>
+        new(null, key, etag, concurrency);
+}
+
+/// <summary>
+/// A write the store refused. The base type is a plain failure, which daprd reports as gRPC Internal / HTTP 500;
+/// the subclasses are components-contrib's ETagError kinds, which daprd reports with their own codes.
+/// </summary>
+public class StateStoreException(string key, string message) : Exception(message)
 {
     public string Key { get; } = key;
 }
+
+/// <summary>ETagError(ETagMismatch): gRPC Aborted / HTTP 409 on save and delete (not in transactions).</summary>
+public sealed class EtagMismatchException(string key, string? message = null)
+    : StateStoreException(key, message ?? $"possible etag mismatch. error from state store: etag mismatch for key '{key}'");
+
+/// <summary>ETagError(ETagInvalid), e.g. a non-numeric etag for state.redis: gRPC InvalidArgument / HTTP 400.</summary>
+public sealed class EtagInvalidException(string key, string etag)
+    : StateStoreException(key, $"invalid etag value: strconv.Atoi: parsing \"{etag}\": invalid syntax");
+
+/// <summary>
+/// state.redis refusing a write without an etag to a key that an earlier first-write save marked. components-contrib
+/// returns this as a plain error (no etag was given, so it is not an ETagError): daprd answers Internal / 500.
+/// </summary>
+public sealed class FirstWriteConflictException(string key)
+    : StateStoreException(key, $"failed to set key {key}: key exists and was written with first-write concurrency");

@@ -33,7 +33,8 @@ public sealed class InMemoryStateStore(string name, bool isActorStateStore, Time
 
     public Task SetAsync(StateWrite write, CancellationToken ct) => TransactAsync([StateOperation.Upsert(write)], ct);
 
-    public Task DeleteAsync(string key, string? etag, CancellationToken ct) => TransactAsync([StateOperation.Delete(key, etag)], ct);
+    public Task DeleteAsync(string key, string? etag, StateConcurrency concurrency, CancellationToken ct) =>
+        TransactAsync([StateOperation.Delete(key, etag, concurrency)], ct);
 
     public Task TransactAsync(IReadOnlyList<StateOperation> operations, CancellationToken ct)
     {
@@ -42,11 +43,10 @@ public sealed class InMemoryStateStore(string name, bool isActorStateStore, Time
             var now = time.GetUtcNow();
             foreach (var op in operations)
             {
-                var (key, etag) = op.Write is { } w ? (w.Key, w.Etag) : (op.DeleteKey!, op.DeleteEtag);
-                if (!string.IsNullOrEmpty(etag) && Read(key, now)?.Etag != etag)
-                {
-                    throw new EtagMismatchException(key);
-                }
+                var (key, etag, concurrency) = op.Write is { } w
+                    ? (w.Key, w.Etag, w.Concurrency)
+                    : (op.DeleteKey!, op.DeleteEtag, op.DeleteConcurrency);
+                Validate(key, etag, concurrency, now);
             }
             foreach (var op in operations)
             {
@@ -67,6 +67,30 @@ public sealed class InMemoryStateStore(string name, bool isActorStateStore, Time
             }
         }
         return Task.CompletedTask;
+    }
+
+    // components-contrib's doValidateEtag, for saves and deletes alike: first-write without an etag means "must not
+    // exist"; an etag, whatever the concurrency, must equal the current one.
+    private void Validate(string key, string? etag, StateConcurrency concurrency, DateTimeOffset now)
+    {
+        var current = Read(key, now);
+        if (string.IsNullOrEmpty(etag))
+        {
+            if (concurrency == StateConcurrency.FirstWrite && current is not null)
+            {
+                throw new EtagMismatchException(key, "possible etag mismatch. error from state store: item already exists and no etag was passed");
+            }
+            return;
+        }
+        if (current is null)
+        {
+            throw new EtagMismatchException(key, $"possible etag mismatch. error from state store: state not exist or expired for key={key}");
+        }
+        if (current.Etag != etag)
+        {
+            throw new EtagMismatchException(key,
+                $"possible etag mismatch. error from state store: state etag not match for key={key}: current={current.Etag}, expect={etag}");
+        }
     }
 
     private StateEntry? Read(string key, DateTimeOffset now)

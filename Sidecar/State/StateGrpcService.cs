@@ -7,7 +7,7 @@ using Natter.Sidecar.Grpc;
 
 namespace Natter.Sidecar.State;
 
-/// <summary>The state methods of dapr.proto.runtime.v1.Dapr, with daprd's status codes (etag mismatch = Aborted).</summary>
+/// <summary>The state methods of dapr.proto.runtime.v1.Dapr, with daprd's status codes (see <see cref="StateErrors"/>).</summary>
 public sealed class StateGrpcService(StateStoreRegistry registry)
 {
     private static readonly Empty EmptyReply = new();
@@ -39,18 +39,34 @@ public sealed class StateGrpcService(StateStoreRegistry registry)
     public async Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context)
     {
         var store = Store(request.StoreName);
+        if (request.States.Any(item => item.Key.Length == 0))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "state key cannot be empty"));
+        }
         var writes = request.States.Select(item => ToWrite(store, item)).ToArray();
-        await Run(() => writes.Length == 1
-            ? store.SetAsync(writes[0], context.CancellationToken)
-            : Task.WhenAll(writes.Select(w => store.SetAsync(w, context.CancellationToken))));
+        try
+        {
+            await StateErrors.RunAllAsync(writes.Select(w => (Func<Task>)(() => store.SetAsync(w, context.CancellationToken))).ToArray());
+        }
+        catch (Exception e) when (StateErrors.IsStoreFailure(e))
+        {
+            throw new RpcException(new Status(StateErrors.SaveOrDeleteStatus(e).Grpc, StateErrors.SaveMessage(store.Name, e)));
+        }
         return EmptyReply;
     }
 
     public async Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context)
     {
         var store = Store(request.StoreName);
-        var etag = IgnoresEtag(request.Options) ? null : NullIfEmpty(request.Etag?.Value);
-        await Run(() => store.DeleteAsync(registry.StoredKey(store.Name, request.Key), etag, context.CancellationToken));
+        try
+        {
+            await store.DeleteAsync(
+                registry.StoredKey(store.Name, request.Key), request.Etag?.Value, Concurrency(request.Options), context.CancellationToken);
+        }
+        catch (Exception e) when (StateErrors.IsStoreFailure(e))
+        {
+            throw new RpcException(new Status(StateErrors.SaveOrDeleteStatus(e).Grpc, StateErrors.DeleteMessage(request.Key, e)));
+        }
         return EmptyReply;
     }
 
@@ -61,11 +77,19 @@ public sealed class StateGrpcService(StateStoreRegistry registry)
         {
             "upsert" => StateOperation.Upsert(ToWrite(store, op.Request)),
             "delete" => StateOperation.Delete(
-                registry.StoredKey(store.Name, op.Request.Key),
-                IgnoresEtag(op.Request.Options) ? null : NullIfEmpty(op.Request.Etag?.Value)),
-            var other => throw new RpcException(new Status(StatusCode.InvalidArgument, $"operation type {other} not supported")),
+                registry.StoredKey(store.Name, op.Request.Key), op.Request.Etag?.Value, Concurrency(op.Request.Options)),
+            // daprd answers an unknown operation with Unimplemented.
+            var other => throw new RpcException(new Status(StatusCode.Unimplemented, $"operation type {other} not supported")),
         }).ToArray();
-        await Run(() => store.TransactAsync(operations, context.CancellationToken));
+        try
+        {
+            await store.TransactAsync(operations, context.CancellationToken);
+        }
+        catch (Exception e) when (StateErrors.IsStoreFailure(e))
+        {
+            // daprd reports every transaction failure as Internal, an etag mismatch included.
+            throw new RpcException(new Status(StatusCode.Internal, StateErrors.TransactionMessage(e)));
+        }
         return EmptyReply;
     }
 
@@ -80,31 +104,15 @@ public sealed class StateGrpcService(StateStoreRegistry registry)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"ttlInSeconds '{ttlText}' is not an integer of -1 or more"));
         }
-        return new StateWrite(
-            registry.StoredKey(store.Name, item.Key),
-            item.Value.Memory,
-            IgnoresEtag(item.Options) ? null : NullIfEmpty(item.Etag?.Value),
-            ttl);
+        return new StateWrite(registry.StoredKey(store.Name, item.Key), item.Value.Memory, item.Etag?.Value, ttl, Concurrency(item.Options));
     }
 
-    // "last-write" concurrency asks the store to ignore the etag, as daprd does.
-    private static bool IgnoresEtag(StateOptions? options) =>
-        options?.Concurrency == StateOptions.Types.StateConcurrency.ConcurrencyLastWrite;
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static async Task Run(Func<Task> operation)
+    private static StateConcurrency Concurrency(StateOptions? options) => options?.Concurrency switch
     {
-        try
-        {
-            await operation();
-        }
-        catch (EtagMismatchException e)
-        {
-            // The SDK's TrySaveStateAsync/TryDeleteStateAsync return false on Aborted and throw on anything else.
-            throw new RpcException(new Status(StatusCode.Aborted, $"possible etag mismatch. error from state store: {e.Message}"));
-        }
-    }
+        StateOptions.Types.StateConcurrency.ConcurrencyFirstWrite => StateConcurrency.FirstWrite,
+        StateOptions.Types.StateConcurrency.ConcurrencyLastWrite => StateConcurrency.LastWrite,
+        _ => StateConcurrency.Unspecified,
+    };
 }
 
 public sealed class StateGrpcMethods : IServiceMethodProvider<StateGrpcService>

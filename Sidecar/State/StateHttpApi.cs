@@ -48,7 +48,15 @@ public static class StateHttpApi
                 }
                 writes.Add(write);
             }
-            return await Run(() => Task.WhenAll(writes.Select(w => s.SetAsync(w, request.HttpContext.RequestAborted))));
+            try
+            {
+                await StateErrors.RunAllAsync(writes.Select(w => (Func<Task>)(() => s.SetAsync(w, request.HttpContext.RequestAborted))).ToArray());
+                return Results.NoContent();
+            }
+            catch (Exception e) when (StateErrors.IsStoreFailure(e))
+            {
+                return ApiErrors.Error(StateErrors.SaveOrDeleteStatus(e).Http, StateErrors.SaveCode, StateErrors.SaveMessage(store, e));
+            }
         });
 
         group.MapPost("/bulk", async (string store, HttpRequest request) =>
@@ -92,7 +100,15 @@ public static class StateHttpApi
                 return NotFound(store);
             }
             var etag = request.Headers.IfMatch.ToString();
-            return await Run(() => s.DeleteAsync(registry.StoredKey(store, key), etag.Length == 0 ? null : etag, request.HttpContext.RequestAborted));
+            try
+            {
+                await s.DeleteAsync(registry.StoredKey(store, key), etag, ParseConcurrency(request.Query["concurrency"].ToString()), request.HttpContext.RequestAborted);
+                return Results.NoContent();
+            }
+            catch (Exception e) when (StateErrors.IsStoreFailure(e))
+            {
+                return ApiErrors.Error(StateErrors.SaveOrDeleteStatus(e).Http, StateErrors.DeleteCode, StateErrors.DeleteMessage(key, e));
+            }
         });
 
         group.MapPost("/transaction", async (string store, HttpRequest request) =>
@@ -129,14 +145,23 @@ public static class StateHttpApi
                         {
                             return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", "a delete needs a key");
                         }
-                        var etag = item.TryGetProperty("etag", out var e) ? e.GetString() : null;
-                        operations.Add(StateOperation.Delete(registry.StoredKey(store, key), string.IsNullOrEmpty(etag) ? null : etag));
+                        var etag = item.TryGetProperty("etag", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+                        operations.Add(StateOperation.Delete(registry.StoredKey(store, key), etag, ReadConcurrency(item)));
                         break;
                     default:
                         return ApiErrors.Error(400, "ERR_NOT_SUPPORTED_STATE_OPERATION", $"operation type {kind} not supported");
                 }
             }
-            return await Run(() => s.TransactAsync(operations, request.HttpContext.RequestAborted));
+            try
+            {
+                await s.TransactAsync(operations, request.HttpContext.RequestAborted);
+                return Results.NoContent();
+            }
+            catch (Exception e) when (StateErrors.IsStoreFailure(e))
+            {
+                // daprd reports every transaction failure as 500, an etag mismatch included.
+                return ApiErrors.Error(StatusCodes.Status500InternalServerError, StateErrors.TransactionCode, StateErrors.TransactionMessage(e));
+            }
         });
         return app;
     }
@@ -153,10 +178,6 @@ public static class StateHttpApi
         }
         var value = item.TryGetProperty("value", out var v) ? JsonSerializer.SerializeToUtf8Bytes(v) : [];
         var etag = item.TryGetProperty("etag", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-        if (item.TryGetProperty("options", out var options) && options.TryGetProperty("concurrency", out var c) && c.GetString() == "last-write")
-        {
-            etag = null;
-        }
         string? ttlText = null;
         if (item.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty(StateMetadata.TtlKey, out var t))
         {
@@ -167,9 +188,22 @@ public static class StateHttpApi
             problem = $"ttlInSeconds '{ttlText}' is not an integer of -1 or more";
             return false;
         }
-        write = new StateWrite(registry.StoredKey(store, key), value, string.IsNullOrEmpty(etag) ? null : etag, ttl);
+        write = new StateWrite(registry.StoredKey(store, key), value, etag, ttl, ReadConcurrency(item));
         return true;
     }
+
+    private static StateConcurrency ReadConcurrency(JsonElement item) =>
+        item.TryGetProperty("options", out var options) && options.ValueKind == JsonValueKind.Object
+        && options.TryGetProperty("concurrency", out var c) && c.ValueKind == JsonValueKind.String
+            ? ParseConcurrency(c.GetString())
+            : StateConcurrency.Unspecified;
+
+    private static StateConcurrency ParseConcurrency(string? value) => value switch
+    {
+        "first-write" => StateConcurrency.FirstWrite,
+        "last-write" => StateConcurrency.LastWrite,
+        _ => StateConcurrency.Unspecified,
+    };
 
     // Bulk results carry the value inline when it is JSON (as stored by the SDK), else as a JSON string.
     private static void WriteValue(Utf8JsonWriter writer, ReadOnlyMemory<byte> value)
@@ -195,17 +229,4 @@ public static class StateHttpApi
 
     private static IResult NotFound(string store) =>
         ApiErrors.Error(400, "ERR_STATE_STORE_NOT_FOUND", $"state store {store} is not found");
-
-    private static async Task<IResult> Run(Func<Task> operation)
-    {
-        try
-        {
-            await operation();
-            return Results.NoContent();
-        }
-        catch (EtagMismatchException e)
-        {
-            return ApiErrors.Error(409, "ERR_STATE_SAVE", $"possible etag mismatch. error from state store: {e.Message}");
-        }
-    }
 }

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Natter.Sidecar.Actors.Activation;
 
 /// <summary>The actors active in this host's app, each with its turn lock. Activation is implicit: the first turn.</summary>
-public sealed class ActiveActors(Invocation.AppActorClient app, ILogger<ActiveActors> logger)
+public sealed class ActiveActors(Invocation.AppActorClient app, Placement.ActorHandoff handoff, ILogger<ActiveActors> logger)
 {
     private readonly ConcurrentDictionary<ActorKey, ActorActivation> _actors = new();
 
@@ -19,7 +19,11 @@ public sealed class ActiveActors(Invocation.AppActorClient app, ILogger<ActiveAc
     /// <summary>The actor's activation, created if needed, without taking its turn (timers are registered mid-turn).</summary>
     public ActorActivation GetOrActivate(ActorKey key) => _actors.GetOrAdd(key, static k => new ActorActivation(k));
 
-    /// <summary>Waits for the actor's turn, activating it here if needed.</summary>
+    /// <summary>
+    /// Waits for the actor's turn, activating it here if needed. The first turn of an activation first waits for the
+    /// actor's previous owners to drain it; it throws <see cref="Placement.ActorMovedException"/> when this host is
+    /// no longer the owner (the caller routes again).
+    /// </summary>
     public async ValueTask<ActorTurn> EnterTurnAsync(ActorKey key, CancellationToken ct)
     {
         while (true)
@@ -37,11 +41,56 @@ public sealed class ActiveActors(Invocation.AppActorClient app, ILogger<ActiveAc
             }
             if (!activation.Deactivated)
             {
+                if (!activation.HandedOver)
+                {
+                    await HandOverAsync(activation, ct);
+                }
                 return new ActorTurn(activation);
             }
             // Deactivated while we queued: the app forgot it, so start a fresh activation.
             activation.Leave();
             activation.Turn.Release();
+        }
+    }
+
+    // Called holding the turn; on failure gives it back, and forgets an activation the app never saw.
+    private async Task HandOverAsync(ActorActivation activation, CancellationToken ct)
+    {
+        try
+        {
+            await handoff.BeforeFirstTurnAsync(activation.Key, ct);
+            activation.HandedOver = true;
+        }
+        catch
+        {
+            activation.Deactivated = true;
+            _actors.TryRemove(new KeyValuePair<ActorKey, ActorActivation>(activation.Key, activation));
+            activation.Leave();
+            activation.Turn.Release();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A new owner's request: deactivate the actor here once its running turn has returned (waiting at most
+    /// <paramref name="timeout"/>, daprd's drainOngoingCallTimeout). Callers queued here meanwhile start a fresh
+    /// activation, find this host no longer owns the actor, and are routed to the new owner.
+    /// </summary>
+    public async Task DrainAsync(ActorKey key, TimeSpan timeout, CancellationToken ct)
+    {
+        if (!_actors.TryGetValue(key, out var activation))
+        {
+            return;
+        }
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await DeactivateAsync(activation, onlyIfIdle: false, TimeSpan.Zero, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("{Actor} still ran a turn after {Timeout}; handing it over anyway", key, timeout);
         }
     }
 

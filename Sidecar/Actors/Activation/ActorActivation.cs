@@ -18,10 +18,13 @@ public sealed class ActorActivation(ActorKey key)
     /// <summary>Set under the turn lock once the app was told to deactivate: callers holding this object start over.</summary>
     internal bool Deactivated { get; set; }
 
+    /// <summary>Set under the turn lock once the previous owners have drained it (<see cref="Placement.ActorHandoff"/>).</summary>
+    internal bool HandedOver { get; set; }
+
     internal ActorTimerSet Timers { get; } = new();
 
     /// <summary>Callers queued for, or holding, the turn.</summary>
-    internal int Waiting => Volatile.Read(ref _waiting);
+    public int Waiting => Volatile.Read(ref _waiting);
 
     internal TimeSpan IdleFor => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastUsedTimestamp));
 

@@ -32,6 +32,7 @@ public static class ActorEndpoints
             await c.RequestServices.GetRequiredService<ActorStateApi>().TransactAsync(Actor(c), await ReadBodyAsync(c.Request), c.RequestAborted)));
         endpoints.MapGet(api + "reminders/{name}", ctx => AnswerAsync(ctx, GetReminderAsync));
         MapRoutedCalls(endpoints, ActorForwarding.InternalPrefix + "/{actorType}/{actorId}/", fromPeer: true);
+        endpoints.MapPut(ActorForwarding.InternalPrefix + "/{actorType}/{actorId}/drain", DrainAsync);
     }
 
     private static void MapRoutedCalls(IEndpointRouteBuilder endpoints, string prefix, bool fromPeer)
@@ -100,6 +101,35 @@ public static class ActorEndpoints
             result = ActorCallResult.Error(StatusCodes.Status500InternalServerError, "ERR_ACTOR_RUNTIME_NOT_FOUND", ex.Message);
         }
         await WriteAsync(ctx.Response, result);
+    }
+
+    // A new owner asks this host, a previous owner, to hand the actor over (see ActorHandoff). The table is re-read
+    // first, so calls that queued here for the actor are routed to the new owner once the running turn returns.
+    private static async Task DrainAsync(HttpContext ctx)
+    {
+        if (!PeerTokenMatches(ctx))
+        {
+            await Results.Json(new { errorCode = "ERR_UNAUTHORIZED", message = "invalid api token" },
+                statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(ctx);
+            return;
+        }
+        var services = ctx.RequestServices;
+        var timeout = services.GetRequiredService<Configuration.ActorTypesRegistry>().Config.DrainOngoingCallTimeout;
+        var placement = services.GetRequiredService<Placement.ActorPlacement>();
+        using (var refresh = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted))
+        {
+            refresh.CancelAfter(TimeSpan.FromSeconds(5));
+            try
+            {
+                await placement.RefreshAsync(refresh.Token);
+            }
+            catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+            {
+                // Placement store unreachable: drain anyway, the lease check stops this host from serving stale turns.
+            }
+        }
+        await services.GetRequiredService<ActiveActors>().DrainAsync(Actor(ctx), timeout, ctx.RequestAborted);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     private static async Task<IResult> GetReminderAsync(HttpContext ctx)

@@ -3,7 +3,7 @@ using Natter.Sidecar.Actors.Scheduling;
 
 namespace Natter.Sidecar.Actors.Configuration;
 
-/// <summary>What the app answered on GET /dapr/config: its actor types and their idle settings.</summary>
+/// <summary>What the app answered on GET /dapr/config: its actor types, their idle settings and drain settings.</summary>
 public sealed record ActorAppConfig(
     IReadOnlyList<string> Entities,
     TimeSpan IdleTimeout,
@@ -13,6 +13,16 @@ public sealed record ActorAppConfig(
     // daprd's defaults when the app leaves them out.
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(60);
     public static readonly TimeSpan DefaultScanInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultDrainOngoingCallTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// drainOngoingCallTimeout: how long a host that loses an actor (placement change, shutdown) waits for its running
+    /// turn before deactivating it anyway, and so how long the new owner's first turn may wait for that.
+    /// </summary>
+    public TimeSpan DrainOngoingCallTimeout { get; init; } = DefaultDrainOngoingCallTimeout;
+
+    /// <summary>drainRebalancedActors (daprd's default: true). Read and reported; see Sidecar/README.md.</summary>
+    public bool DrainRebalancedActors { get; init; } = true;
 
     public static ActorAppConfig None { get; } =
         new([], DefaultIdleTimeout, DefaultScanInterval, new Dictionary<string, TimeSpan>());
@@ -45,7 +55,11 @@ public sealed record ActorAppConfig(
                 }
             }
         }
-        return new ActorAppConfig(entities, idle, scan, perType);
+        return new ActorAppConfig(entities, idle, scan, perType)
+        {
+            DrainOngoingCallTimeout = ReadDuration(root, "drainOngoingCallTimeout") ?? DefaultDrainOngoingCallTimeout,
+            DrainRebalancedActors = !(root.TryGetProperty("drainRebalancedActors", out var drain) && drain.ValueKind == JsonValueKind.False),
+        };
     }
 
     private static List<string> ReadEntities(JsonElement element) =>

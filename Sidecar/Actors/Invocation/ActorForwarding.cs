@@ -45,5 +45,25 @@ public sealed class ActorForwarding(SidecarOptions sidecar) : IDisposable
         return new ActorCallResult((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(ct), ActorCallHeaders.From(response));
     }
 
+    /// <summary>
+    /// Asks the actor's previous owner to drain it (PUT /internal/actors/{type}/{id}/drain) and waits for its answer;
+    /// throws <see cref="HttpRequestException"/> when that host cannot be reached.
+    /// </summary>
+    public async Task DrainAsync(PlacementHost previousOwner, Activation.ActorKey actor, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put,
+            $"{previousOwner.Address.TrimEnd('/')}{InternalPrefix}/{Uri.EscapeDataString(actor.Type)}/{Uri.EscapeDataString(actor.Id)}/drain");
+        if (sidecar.ApiToken is { Length: > 0 } token)
+        {
+            request.Headers.TryAddWithoutValidation("dapr-api-token", token);
+        }
+        using var response = await _http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            // A host that is not a sidecar of this cluster (or an old one) cannot hold the actor's turn.
+            throw new HttpRequestException($"drain of {actor} answered {(int)response.StatusCode}", null, response.StatusCode);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 }

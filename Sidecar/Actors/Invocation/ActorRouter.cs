@@ -30,7 +30,14 @@ public sealed class ActorRouter(
         if (placement.WhenReady.IsCompleted && placement.HoldsLease && placement.Table.Owner(actor.Type, actor.Id) is { } knownOwner
             && (placement.IsSelf(knownOwner) || hops >= MaxHops))
         {
-            return await runHere(ct);
+            try
+            {
+                return await runHere(ct);
+            }
+            catch (ActorMovedException)
+            {
+                // Placement changed while the call queued for the turn: route it again below.
+            }
         }
         var opts = options.Value;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -46,9 +53,16 @@ public sealed class ActorRouter(
                 var owner = placement.HoldsLease ? placement.Table.Owner(actor.Type, actor.Id) : null;
                 if (owner is not null && (placement.IsSelf(owner) || hops >= MaxHops))
                 {
-                    return await runHere(ct);
+                    try
+                    {
+                        return await runHere(ct);
+                    }
+                    catch (ActorMovedException)
+                    {
+                        // Moved while queued here: re-read placement and go to the new owner.
+                    }
                 }
-                if (owner is not null)
+                else if (owner is not null)
                 {
                     try
                     {

@@ -13,7 +13,8 @@ public sealed class LocalActorCalls(
     ActiveActors actors,
     AppActorClient app,
     ActorReminders reminders,
-    ActorTimers timers)
+    ActorTimers timers,
+    ILogger<LocalActorCalls> logger)
 {
     public async Task<ActorCallResult> InvokeAsync(ActorKey actor, string method, ActorCall call, CancellationToken ct)
     {
@@ -21,8 +22,31 @@ public sealed class LocalActorCalls(
         {
             return NotHosted(actor);
         }
-        using var turn = await actors.EnterTurnAsync(actor, ct);
-        return await app.InvokeAsync(actor, method, call, ct);
+        // The caller may give up while waiting for the turn: nothing has started then.
+        var turn = await actors.EnterTurnAsync(actor, ct);
+        var running = RunTurnAsync(turn, method, call);
+        try
+        {
+            return await running.WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            _ = running.ContinueWith(
+                t => logger.LogWarning(t.Exception, "Turn of {Actor} abandoned by its caller failed", actor),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    // Once the app has the call, the turn is held until the app answers: the caller's cancellation (a disconnect, a
+    // timeout) cannot stop the app's handler, so releasing the turn then would let a second turn of the actor start
+    // while the first still runs. Hence no cancellation token on the app call.
+    private async Task<ActorCallResult> RunTurnAsync(ActorTurn turn, string method, ActorCall call)
+    {
+        using (turn)
+        {
+            return await app.InvokeAsync(turn.Activation.Key, method, call, CancellationToken.None);
+        }
     }
 
     public async Task<ActorCallResult> RegisterReminderAsync(ActorKey actor, string name, ActorCall call, CancellationToken ct)

@@ -5,6 +5,9 @@ using Natter.Sidecar.Hosting;
 
 namespace Natter.Sidecar.Actors.Placement;
 
+/// <summary>A placement table that a newer one replaced, and when (Environment.TickCount64).</summary>
+public sealed record SupersededTable(PlacementTable Table, long SupersededAt);
+
 /// <summary>
 /// This host's view of who owns which actor. It keeps a lease in the placement store for the app's actor types and
 /// re-reads the live hosts on every renewal, so the per-call owner lookup is an in-memory rendezvous hash with no
@@ -21,6 +24,9 @@ public sealed class ActorPlacement(
     private readonly SemaphoreSlim _refreshRequested = new(0, 1);
     private readonly Channel<PlacementTable> _changes = Channel.CreateUnbounded<PlacementTable>(new() { SingleReader = true });
     private volatile PlacementTable _table = PlacementTable.Empty;
+    private volatile IReadOnlyList<SupersededTable> _superseded = [];
+    private TaskCompletionSource _nextRenewal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _leaving;
     private long _leaseValidUntil;
     private PlacementHost? _self;
 
@@ -40,7 +46,30 @@ public sealed class ActorPlacement(
     /// Whether this host's lease is surely alive. After a stall (GC, starved thread pool) longer than the lease, others
     /// may already own this host's actors: it must not run a turn before it has renewed and re-read placement.
     /// </summary>
-    public bool HoldsLease => Environment.TickCount64 < Interlocked.Read(ref _leaseValidUntil);
+    public bool HoldsLease => !_leaving && Environment.TickCount64 < Interlocked.Read(ref _leaseValidUntil);
+
+    /// <summary>
+    /// Tables replaced within the last drain window, newest first: under each, an actor may have had another owner
+    /// whose turn is still running there. The first table counts this host's start as a change (the table without it).
+    /// </summary>
+    public IReadOnlyList<SupersededTable> Superseded => _superseded;
+
+    /// <summary>
+    /// A graceful stop begins: no new turn starts here (calls wait, then go to the next owner once the lease is gone)
+    /// while the running ones drain.
+    /// </summary>
+    public void BeginLeaving() => _leaving = true;
+
+    /// <summary>Completes after two renewals that started after this call: the table then holds every change before it.</summary>
+    public async Task RefreshAsync(CancellationToken ct)
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            var next = Volatile.Read(ref _nextRenewal).Task;
+            RequestRefresh();
+            await next.WaitAsync(ct);
+        }
+    }
 
     /// <summary>Asks for an early re-read, e.g. after a forward to an owner failed because it died.</summary>
     public void RequestRefresh()
@@ -84,6 +113,7 @@ public sealed class ActorPlacement(
                 if (table.Signature != _table.Signature)
                 {
                     logger.LogInformation("Placement changed: {Hosts}", table.Signature);
+                    Supersede(_table == PlacementTable.Empty ? new PlacementTable(hosts.Where(h => !IsSelf(h))) : _table, config);
                     _table = table;
                     if (_ready.Task.IsCompleted)
                     {
@@ -96,6 +126,7 @@ public sealed class ActorPlacement(
                 {
                     _changes.Writer.TryWrite(_table);
                 }
+                Interlocked.Exchange(ref _nextRenewal, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -112,6 +143,15 @@ public sealed class ActorPlacement(
         }
         _changes.Writer.TryComplete();
         await handling;
+    }
+
+    // Kept for drainOngoingCallTimeout plus a lease: by then a turn that was running under the old table has ended or
+    // been given up by its host (which deactivates the actor after drainOngoingCallTimeout, as daprd does).
+    private void Supersede(PlacementTable old, ActorAppConfig config)
+    {
+        var now = Environment.TickCount64;
+        var keep = (long)(config.DrainOngoingCallTimeout + options.Value.LeaseTtl).TotalMilliseconds;
+        _superseded = [new SupersededTable(old, now), .. _superseded.Where(t => now - t.SupersededAt < keep)];
     }
 
     // Handlers (deactivating actors that moved, reloading reminders) run apart from the renewal loop, so a slow app

@@ -4,14 +4,16 @@ using Natter.Sidecar.Actors.Reminders;
 namespace Natter.Sidecar.Actors.Placement;
 
 /// <summary>
-/// Keeps activation single when the host set changes: actors this host no longer owns are deactivated in its app
-/// (after their current turn) before the new owner's app may activate them with stale cached state, and reminders
-/// follow their actors.
+/// The losing host's half of a placement change (the new owner's is <see cref="ActorHandoff"/>): actors this host no
+/// longer owns are deactivated in its app after their running turn, waiting at most drainOngoingCallTimeout as
+/// daprd's drainRebalancedActors does, and reminders follow their actors. A graceful stop drains every actor the same
+/// way before the lease is released, so no new owner starts a turn while one still runs here.
 /// </summary>
 public sealed class ActorRebalancing(
     ActorPlacement placement,
     ActiveActors actors,
     ActorReminders reminders,
+    Configuration.ActorTypesRegistry types,
     ILogger<ActorRebalancing> logger) : IHostedService
 {
     private CancellationTokenSource? _stopping;
@@ -23,9 +25,17 @@ public sealed class ActorRebalancing(
         return Task.CompletedTask;
     }
 
+    // Runs before ActorPlacement.StopAsync (hosted services stop in reverse order), which releases the lease.
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         placement.Changed -= OnChangedAsync;
+        placement.BeginLeaving();
+        var active = actors.All.ToList();
+        if (active.Count > 0)
+        {
+            logger.LogInformation("Stopping: draining {Count} active actors", active.Count);
+            await DrainAsync(active, cancellationToken);
+        }
         if (_stopping is not null)
         {
             await _stopping.CancelAsync();
@@ -42,8 +52,11 @@ public sealed class ActorRebalancing(
         if (moved.Count > 0)
         {
             logger.LogInformation("Placement moved {Count} active actors away; deactivating them here", moved.Count);
-            await Task.WhenAll(moved.Select(a => actors.DeactivateAsync(a, onlyIfIdle: false, TimeSpan.Zero, ct)));
+            await DrainAsync(moved, ct);
         }
         await reminders.ReloadAsync(table, ct);
     }
+
+    private Task DrainAsync(IEnumerable<ActorActivation> activations, CancellationToken ct) =>
+        Task.WhenAll(activations.Select(a => actors.DrainAsync(a.Key, types.Config.DrainOngoingCallTimeout, ct)));
 }

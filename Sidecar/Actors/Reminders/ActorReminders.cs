@@ -145,6 +145,10 @@ public sealed class ActorReminders(
         {
             // Unregistered, replaced, moved to another owner, or the sidecar is stopping.
         }
+        catch (Placement.ActorMovedException)
+        {
+            // Moved between the ownership check and the turn: the new owner loads it from the store.
+        }
         catch (Exception ex)
         {
             logger.LogError(ex, "Reminder {Name} of {Actor} stopped", reminder.Name, actor);
@@ -164,9 +168,9 @@ public sealed class ActorReminders(
             try
             {
                 using var turn = await actors.EnterTurnAsync(actor, ct);
-                // Not the reminder's own token: the app may unregister the reminder from inside this very callback,
-                // and that must not abort the call it is answering.
-                await app.FireReminderAsync(actor, name, body, Stopping);
+                // No token: the app may unregister the reminder from inside this very callback, and the turn must
+                // stay held until the app's handler returns (a stopping sidecar drains it, see ActorRebalancing).
+                await app.FireReminderAsync(actor, name, body, CancellationToken.None);
                 return;
             }
             catch (Exception ex) when (ex is HttpRequestException or AppCallFailedException && attempt < opts.ReminderMaxRetries)

@@ -36,7 +36,7 @@ public sealed class ReminderStore(ActorStoreBinding binding)
                 && (registrationId is null || r.RegistrationId == registrationId)) > 0, ct);
         if (removed)
         {
-            await binding.Store.DeleteAsync(ActorStateKeys.ReminderTrack(actorType, actorId, name), null, ct);
+            await binding.Store.DeleteAsync(ActorStateKeys.ReminderTrack(actorType, actorId, name), null, StateConcurrency.Unspecified, ct);
         }
         return removed;
     }
@@ -83,11 +83,14 @@ public sealed class ReminderStore(ActorStoreBinding binding)
                 }
                 try
                 {
-                    await binding.Store.SetAsync(
-                        new StateWrite(ActorStateKeys.Reminders(actorType), JsonSerializer.SerializeToUtf8Bytes(list), etag), ct);
+                    // No etag means the array does not exist yet: create-only, so two hosts creating it at once
+                    // cannot both win.
+                    await binding.Store.SetAsync(new StateWrite(
+                        ActorStateKeys.Reminders(actorType), JsonSerializer.SerializeToUtf8Bytes(list), etag,
+                        Concurrency: StateConcurrency.FirstWrite), ct);
                     return true;
                 }
-                catch (EtagMismatchException) when (attempt < MaxAttempts)
+                catch (Exception ex) when ((ex is EtagMismatchException or FirstWriteConflictException) && attempt < MaxAttempts)
                 {
                     // Another host changed the array meanwhile: re-read and apply the change again.
                 }

@@ -36,4 +36,26 @@ public sealed class SidecarOptionsTests
 
         Assert.Contains(flag, error.Message);
     }
+
+    [Theory]
+    [InlineData(new string[0], 4 * 1024 * 1024)]
+    [InlineData(new[] { "--max-body-size", "1k" }, 1000)]
+    [InlineData(new[] { "--max-body-size", "16Mi" }, 16 * 1024 * 1024)]
+    [InlineData(new[] { "--max-body-size=2M" }, 2_000_000)]
+    [InlineData(new[] { "--dapr-http-max-request-size", "8" }, 8 * 1024 * 1024)]
+    [InlineData(new[] { "--dapr-http-max-request-size", "8", "--max-body-size", "1Ki" }, 1024)]
+    public void Max_body_size_is_read_as_daprd_reads_it(string[] flags, int expected)
+    {
+        var options = SidecarOptions.Parse(["--app-id", "a", .. flags], Environment);
+
+        Assert.Equal(expected, options.MaxBodySize);
+    }
+
+    [Fact]
+    public void Unreadable_max_body_size_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => SidecarOptions.Parse(["--app-id", "a", "--max-body-size", "lots"], Environment));
+
+        Assert.Contains("max-body-size", error.Message);
+    }
 }

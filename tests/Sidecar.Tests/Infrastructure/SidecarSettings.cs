@@ -11,6 +11,9 @@ public sealed record SidecarSettings(string AppId, string ResourcesPath)
     public int GrpcPort { get; init; } = FreePorts.Next();
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Further daprd flags, e.g. --max-body-size.</summary>
+    public IReadOnlyList<string> ExtraArgs { get; init; } = [];
+
     public string HttpEndpoint => $"http://127.0.0.1:{HttpPort}";
     public string GrpcEndpoint => $"http://127.0.0.1:{GrpcPort}";
 
@@ -29,6 +32,7 @@ public sealed record SidecarSettings(string AppId, string ResourcesPath)
         {
             args.AddRange(["--app-port", port.ToString()]);
         }
+        args.AddRange(ExtraArgs);
         return [.. args];
     }
 }

@@ -129,6 +129,18 @@ public sealed class ActorNode : IAsyncDisposable
             }
         });
         var app = appBuilder.Build();
+        app.Use(async (context, next) =>
+        {
+            // PUT /actors/{type}/{id}/method/{name}: one turn the sidecar handed to this app.
+            var segments = context.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
+            if (segments is ["actors", _, var id, "method", ..])
+            {
+                using var inApp = monitor.EnterAppRequest(Uri.UnescapeDataString(id));
+                await next(context);
+                return;
+            }
+            await next(context);
+        });
         app.MapActorsHandlers();
 
         await app.StartAsync(ct);

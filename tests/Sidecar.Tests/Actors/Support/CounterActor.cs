@@ -20,6 +20,9 @@ public interface ICounterActor : IActor
     Task StartTimerAsync(ReminderRequest request);
 
     Task FailAsync(string message);
+
+    /// <summary>Runs until the test opens the actor's gate (<see cref="ActorProbe.Release"/>): a long turn.</summary>
+    Task HoldAsync();
 }
 
 /// <summary>Remoting serialises arguments with DataContractSerializer, hence the attributes.</summary>
@@ -83,6 +86,8 @@ public sealed class CounterActor(ActorHost host, ActorProbe probe) : Actor(host)
     }
 
     public Task FailAsync(string message) => throw new InvalidOperationException(message);
+
+    public Task HoldAsync() => probe.HoldAsync(Id.GetId());
 
     public Task ReceiveReminderAsync(string reminderName, byte[] state, TimeSpan dueTime, TimeSpan period)
     {
