@@ -1,7 +1,12 @@
 namespace Natter.AppHost;
 
 /// <summary>Which Dapr runtime serves the sidecars, and what every sidecar is given.</summary>
-public sealed record DaprSidecarOptions(DaprRuntime Runtime, string ResourcesPath, IResourceBuilder<ExecutableResource> Redis, NatterPaths Paths)
+/// <param name="AppApiToken">APP_API_TOKEN: the sidecar presents it to its app, which refuses sidecar routes without it.</param>
+/// <param name="DaprApiToken">DAPR_API_TOKEN: the app presents it to its sidecar, which refuses its API without it.
+/// One per run for all sidecars: our local sidecars also present it to each other when they forward actor calls.</param>
+public sealed record DaprSidecarOptions(
+    DaprRuntime Runtime, string ResourcesPath, IResourceBuilder<ExecutableResource> Redis, NatterPaths Paths,
+    IResourceBuilder<ParameterResource> AppApiToken, IResourceBuilder<ParameterResource> DaprApiToken)
 {
     public static DaprSidecarOptions From(
         IDistributedApplicationBuilder builder, NatterPaths paths, IResourceBuilder<ExecutableResource> redis)
@@ -19,8 +24,12 @@ public sealed record DaprSidecarOptions(DaprRuntime Runtime, string ResourcesPat
         {
             throw new InvalidOperationException($"Dapr:ResourcesPath '{resources}' does not exist.");
         }
-        return new DaprSidecarOptions(runtime, resources, redis, paths);
+        return new DaprSidecarOptions(runtime, resources, redis, paths, Token(builder, "app-api-token"), Token(builder, "dapr-api-token"));
     }
+
+    /// <summary>Generated per machine and kept in user secrets, like the signing key; never written in code.</summary>
+    private static IResourceBuilder<ParameterResource> Token(IDistributedApplicationBuilder builder, string name) =>
+        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
 
     private static bool DaprdIsInstalled() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
@@ -78,9 +87,12 @@ public static class DaprSidecarExtensions
             context.Args.Add("--log-level");
             context.Args.Add("info");
         });
-        // Components read connection details through secretstores.local.env, as real daprd does.
+        // Components read connection details through secretstores.local.env, as real daprd does. Both runtimes read
+        // the two tokens from the same variables.
         ((IResourceBuilder<IResourceWithEnvironment>)sidecar)
-            .WithEnvironment("REDIS_HOST", options.Redis.HostAndPort());
+            .WithEnvironment("REDIS_HOST", options.Redis.HostAndPort())
+            .WithEnvironment("APP_API_TOKEN", options.AppApiToken)
+            .WithEnvironment("DAPR_API_TOKEN", options.DaprApiToken);
         ((IResourceBuilder<IResourceWithWaitSupport>)sidecar).WaitFor(options.Redis);
         ((IResourceBuilder<IResourceWithEndpoints>)sidecar).WithHttpHealthCheck("/v1.0/healthz", statusCode: 204, endpointName: "http"); // daprd (and ours) answer 204
 
@@ -88,6 +100,8 @@ public static class DaprSidecarExtensions
             .WithEnvironment("DAPR_GRPC_ENDPOINT", ReferenceExpression.Create($"http://127.0.0.1:{grpcPort}"))
             .WithEnvironment("DAPR_HTTP_PORT", httpPort)
             .WithEnvironment("DAPR_GRPC_PORT", grpcPort)
+            .WithEnvironment("APP_API_TOKEN", options.AppApiToken)
+            .WithEnvironment("DAPR_API_TOKEN", options.DaprApiToken)
             .WithEnvironment("Dapr__AppId", appId);
         return app;
     }

@@ -6,29 +6,30 @@ var paths = NatterPaths.From(builder);
 var redis = builder.AddRedisServer("redis", paths);
 var blobs = builder.AddAzuriteBlobs("blobs", paths);
 var dapr = DaprSidecarOptions.From(builder, paths, redis);
-// Development only: a key generated per machine (kept in user secrets), never one written in code.
-var signingKey = builder.AddParameter("auth-signing-key",
-    new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
-
+var auth = NatterAuth.From(builder);
 var mediaKey = builder.AddMediaInternalKey();
 
 var media = builder.AddProject<Projects.MediaService>("mediaservice")
+    .WithAppHostEnvironment()
     .WithDaprSidecar(dapr, "mediaservice")
-    .WithNatterAuthentication(signingKey)
+    .WithNatterAuthentication(auth)
     .WithMediaInternalKey(mediaKey)
     .WithTestClockWhenEnabled()
     .WithReference(blobs).WaitFor(blobs);
 
 var chatA = builder.AddProject<Projects.ChatService>("chatservice-a")
+    .WithAppHostEnvironment()
     .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey).WithTestClockWhenEnabled();
 var chatB = builder.AddProject<Projects.ChatService>("chatservice-b")
+    .WithAppHostEnvironment()
     .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey).WithTestClockWhenEnabled();
 
 foreach (var gateway in new[] { "gateway-a", "gateway-b" })
 {
     builder.AddProject<Projects.ConnectionGateway>(gateway)
+        .WithAppHostEnvironment()
         .WithDaprSidecar(dapr, "gateway")
-        .WithNatterAuthentication(signingKey, developmentTokens: true)
+        .WithNatterAuthentication(auth, mintsDevelopmentTokens: true)
         .WithEnvironment("Gateway__InstanceId", gateway)
         .WithWebSocketUrlAnnouncement()
         .WithMediaClient(media, mediaKey)

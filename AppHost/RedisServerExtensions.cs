@@ -11,6 +11,8 @@ public static class RedisServerExtensions
     public static IResourceBuilder<ExecutableResource> AddRedisServer(
         this IDistributedApplicationBuilder builder, string name, NatterPaths paths)
     {
+        var appendFsync = AppendFsync(builder.Configuration["Redis:AppendFsync"]);
+        var maxMemory = builder.Configuration["Redis:MaxMemory"] is { Length: > 0 } configured ? configured : DefaultMaxMemory;
         var healthKey = $"{name}-tcp";
         var redis = builder.AddExecutable(name, "redis-server", paths.DataFolder(name))
             .WithEndpoint(name: "tcp", scheme: "tcp")
@@ -24,17 +26,34 @@ public static class RedisServerExtensions
             context.Args.Add("127.0.0.1");
             context.Args.Add("--dir");
             context.Args.Add(paths.DataFolder(name));
-            // AOF with fsync every second: an accepted message survives a Redis restart.
+            // AOF: an accepted message survives a Redis restart; with "everysec" a crash of the machine (not just of
+            // Redis) may lose the last second of writes, with "always" nothing acknowledged is lost.
             context.Args.Add("--appendonly");
             context.Args.Add("yes");
             context.Args.Add("--appendfsync");
-            context.Args.Add("everysec");
+            context.Args.Add(appendFsync);
             context.Args.Add("--save");
             context.Args.Add("");
+            // Full means refuse writes (the send fails, and says so), never silently evict someone's inbox.
+            context.Args.Add("--maxmemory");
+            context.Args.Add(maxMemory);
+            context.Args.Add("--maxmemory-policy");
+            context.Args.Add("noeviction");
         });
         builder.Services.AddHealthChecks().AddRedisPingCheck(healthKey, endpoint);
         return redis;
     }
+
+    /// <summary>Redis:MaxMemory when not configured: room for a developer's machine; deployments size it.</summary>
+    public const string DefaultMaxMemory = "1gb";
+
+    /// <summary>Redis:AppendFsync: always | everysec (default) | no, as redis.conf spells them.</summary>
+    private static string AppendFsync(string? configured) => configured?.ToLowerInvariant() switch
+    {
+        null or "" => "everysec",
+        "always" or "everysec" or "no" => configured.ToLowerInvariant(),
+        _ => throw new InvalidOperationException($"Redis:AppendFsync must be always, everysec or no, not '{configured}'."),
+    };
 
     /// <summary>The address Dapr components read through the env secret store.</summary>
     public static ReferenceExpression HostAndPort(this IResourceBuilder<ExecutableResource> redis) =>

@@ -50,6 +50,14 @@ public sealed class DeviceInbox(DaprClient dapr, ILogger<DeviceInbox> logger)
         return await NatterState.RetryOnConflictAsync(async () =>
         {
             var read = await dapr.ReadManyRawAsync([.. distinct.Select(InboxKeys.Head), fencedKey], ct);
+            var headless = distinct.Where(d => read[InboxKeys.Head(d)].ETag is null).ToList();
+            if (headless.Count > 0)
+            {
+                // Heads are created create-only, outside the transaction (state.redis has no create-only inside one),
+                // so every head in the transaction below is guarded by an etag.
+                await Task.WhenAll(headless.Select(d => EnsureHeadAsync(d, ct)));
+                read = await dapr.ReadManyRawAsync([.. distinct.Select(InboxKeys.Head), fencedKey], ct);
+            }
             var heads = distinct.ToDictionary(d => InboxKeys.Head(d), d =>
             {
                 var (json, etag) = read[InboxKeys.Head(d)];

@@ -9,7 +9,7 @@ using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>What every Natter service shares: telemetry, health, discovery, resilience and the Dapr client.</summary>
+/// <summary>What every Natter service shares: telemetry, health, discovery, resilience, the Dapr client and the sidecar boundary.</summary>
 public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
@@ -20,6 +20,7 @@ public static class Extensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        DevelopmentSettings.EnsureAllowed(builder.Configuration, builder.Environment);
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
@@ -28,8 +29,10 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
-        // The SDK finds its sidecar through DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT, which the AppHost sets.
+        // The SDK finds its sidecar through DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT and presents DAPR_API_TOKEN to it
+        // (DaprClient, actor proxies and the actor runtime all read it from the environment); the AppHost sets all three.
         builder.Services.AddDaprClient();
+        builder.AddSidecarAuthentication();
         return builder;
     }
 

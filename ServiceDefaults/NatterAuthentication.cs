@@ -12,30 +12,61 @@ using Natter.Contracts;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Identity comes from signed JWTs. Production validates tokens from a configured issuer (Auth:Authority, OIDC metadata);
-/// local runs sign with a symmetric key the AppHost generates (Auth:SigningKey), never one written in code.
+/// Identity comes from signed JWTs, in one of two modes:
+/// - OIDC (Auth:Authority): keys from the issuer's JWKS, asymmetric algorithms only (Auth:Algorithms, default RS256,ES256);
+/// - development (Auth:SigningKey): HS256 with a key the AppHost generates per machine; Development environment only.
+/// Either way a token must be signed, carry exp, sub and client_id (without ':'), and is refused 401 otherwise,
+/// the same on every service.
 /// </summary>
 public static class NatterAuthentication
 {
     public const string Audience = "natter";
 
+    /// <summary>
+    /// How far a token's exp/nbf may be off the server's clock. Small, so an expired token is refused within seconds
+    /// (docs/PROTOCOL.md §1); nonzero, because issuer and server clocks are never exactly equal.
+    /// </summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(5);
+
+    public static readonly string[] DefaultOidcAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.EcdsaSha256];
+
     public static TBuilder AddNatterAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var auth = builder.Configuration.GetSection("Auth");
+        var authority = auth["Authority"] is { Length: > 0 } a ? a : null;
+        var signingKey = SigningKey(builder.Configuration);
+        if (authority is not null && signingKey is not null)
+        {
+            throw new InvalidOperationException("Set either Auth:Authority (OIDC) or Auth:SigningKey (development), not both.");
+        }
+        if (authority is null && !builder.Environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"Refusing to start in the {builder.Environment.EnvironmentName} environment: Auth:Authority (the OIDC issuer whose tokens to accept) is not set.");
+        }
+
         builder.Services.AddAuthorization();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>
             {
                 options.MapInboundClaims = false;
-                options.Authority = auth["Authority"];
-                options.RequireHttpsMetadata = auth["Authority"]?.StartsWith("https://", StringComparison.Ordinal) ?? false;
+                options.Authority = authority;
+                // Plain HTTP metadata only from this machine (tests, a local issuer); anywhere else it must be HTTPS.
+                options.RequireHttpsMetadata = authority is not null && !IsLoopback(authority);
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
-                    ValidIssuer = auth["Issuer"] ?? Audience,
+                    // With an Authority the issuer comes from its metadata unless Auth:Issuer names it.
+                    ValidIssuer = auth["Issuer"] ?? (authority is null ? Audience : null),
                     ValidAudience = auth["Audience"] ?? Audience,
-                    IssuerSigningKey = SigningKey(builder.Configuration),
+                    IssuerSigningKey = signingKey,
+                    ValidAlgorithms = authority is null ? [SecurityAlgorithms.HmacSha256] : OidcAlgorithms(auth["Algorithms"]),
+                    // A token names its key (kid); trying every key would accept a kid the issuer never published.
+                    TryAllIssuerSigningKeys = authority is null,
+                    RequireSignedTokens = true,
+                    RequireExpirationTime = true,
+                    ValidateLifetime = true,
+                    ClockSkew = ClockSkew,
                     NameClaimType = NatterClaims.UserId,
-                    ClockSkew = TimeSpan.FromSeconds(30),
                 };
                 options.Events = new JwtBearerEvents
                 {
@@ -48,18 +79,45 @@ public static class NatterAuthentication
                         }
                         return Task.CompletedTask;
                     },
+                    // Identity is (sub, client_id); a signed token without both is no identity, on every service.
+                    OnTokenValidated = context =>
+                    {
+                        if (IdentityProblem(context.Principal) is { } problem)
+                        {
+                            context.Fail(problem);
+                        }
+                        return Task.CompletedTask;
+                    },
                 };
             });
         return builder;
     }
 
+    /// <summary>Why a validated token still names no Natter identity, or null when it does.</summary>
+    public static string? IdentityProblem(ClaimsPrincipal? principal)
+    {
+        var userId = principal?.FindFirst(NatterClaims.UserId)?.Value;
+        var clientId = principal?.FindFirst(NatterClaims.ClientId)?.Value;
+        if (string.IsNullOrWhiteSpace(userId))
+        {
+            return $"the token has no {NatterClaims.UserId}";
+        }
+        if (string.IsNullOrWhiteSpace(clientId))
+        {
+            return $"the token has no {NatterClaims.ClientId}";
+        }
+        // ':' separates client id and entry number in delivery ids (clientId:n).
+        return clientId.Contains(':', StringComparison.Ordinal) ? $"{NatterClaims.ClientId} must not contain ':'" : null;
+    }
+
     /// <summary>
-    /// POST /dev/token {userId, clientId, lifetimeSeconds?} → {token}. Exists only when Auth:DevelopmentTokens is true:
-    /// registration is out of scope, and local runs and tests need a way to become a user.
+    /// POST /dev/token {userId, clientId, lifetimeSeconds?} → {token}. Exists only in the Development environment with
+    /// Auth:DevelopmentTokens=true (elsewhere the service refuses to start): registration is out of scope, and local
+    /// runs and tests need a way to become a user.
     /// </summary>
     public static WebApplication MapDevelopmentTokens(this WebApplication app)
     {
-        if (!app.Configuration.GetValue<bool>("Auth:DevelopmentTokens"))
+        if (!app.Environment.IsDevelopment() || !app.Configuration.GetValue<bool>(DevelopmentSettings.DevelopmentTokens))
         {
             return app;
         }
@@ -68,9 +126,10 @@ public static class NatterAuthentication
         var issuer = app.Configuration["Auth:Issuer"] ?? Audience;
         app.MapPost("/dev/token", (DevelopmentTokenRequest request) =>
         {
-            if (string.IsNullOrWhiteSpace(request.UserId) || string.IsNullOrWhiteSpace(request.ClientId))
+            if (string.IsNullOrWhiteSpace(request.UserId) || string.IsNullOrWhiteSpace(request.ClientId)
+                || request.ClientId.Contains(':', StringComparison.Ordinal))
             {
-                return Results.BadRequest(new { code = "invalid_request", message = "userId and clientId are required" });
+                return Results.BadRequest(new { code = "invalid_request", message = "userId and clientId are required; clientId must not contain ':'" });
             }
             var lifetime = TimeSpan.FromSeconds(Math.Clamp(request.LifetimeSeconds ?? 3600, -3600, 86400));
             var now = DateTime.UtcNow;
@@ -85,8 +144,24 @@ public static class NatterAuthentication
         return app;
     }
 
+    private static string[] OidcAlgorithms(string? configured)
+    {
+        var algorithms = configured is { Length: > 0 }
+            ? configured.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : DefaultOidcAlgorithms;
+        // A shared-secret algorithm next to a public JWKS invites key confusion (the public key used as an HMAC secret).
+        if (algorithms.Any(a => a.StartsWith("HS", StringComparison.OrdinalIgnoreCase) || a.Equals("none", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new InvalidOperationException($"Auth:Algorithms '{configured}' may list only asymmetric algorithms (RS*, PS*, ES*) for an OIDC issuer.");
+        }
+        return algorithms;
+    }
+
+    private static bool IsLoopback(string authority) =>
+        Uri.TryCreate(authority, UriKind.Absolute, out var uri) && uri.IsLoopback;
+
     private static SymmetricSecurityKey? SigningKey(IConfiguration configuration) =>
-        configuration["Auth:SigningKey"] is { Length: > 0 } key ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)) : null;
+        configuration[DevelopmentSettings.SigningKey] is { Length: > 0 } key ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)) : null;
 }
 
 public sealed record DevelopmentTokenRequest(string UserId, string ClientId, int? LifetimeSeconds);

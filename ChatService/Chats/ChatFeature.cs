@@ -27,7 +27,8 @@ public static class ChatFeature
 
     public static WebApplication MapChats(this WebApplication app)
     {
-        app.MapActorsHandlers();
+        // /dapr/config and /actors/**: only the sidecar calls them (the actors' /healthz stays anonymous, as the SDK maps it).
+        app.MapActorsHandlers().RequireSidecar();
         return app;
     }
 }

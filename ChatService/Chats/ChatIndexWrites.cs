@@ -18,6 +18,15 @@ public sealed class ChatIndexWrites(DaprClient dapr)
         IReadOnlyCollection<string> userIds, Func<ChatIndex, ChatIndex?> change, CancellationToken ct)
     {
         var indexes = await dapr.ReadManyAsync<ChatIndex>([.. userIds.Select(StateKeys.ChatIndex)], ct);
+        var missing = indexes.Where(i => i.Value.ETag is null).Select(i => i.Key).ToList();
+        if (missing.Count > 0)
+        {
+            // A user's first index is created create-only outside the transaction (state.redis has no create-only
+            // inside one), so two chats created for a new user at once cannot overwrite each other's entry.
+            await Task.WhenAll(missing.Select(key => dapr.UpdateAsync<ChatIndex>(key,
+                index => index is null ? StateChange<ChatIndex>.Save(ChatIndex.Empty) : StateChange<ChatIndex>.Keep, ct)));
+            indexes = await dapr.ReadManyAsync<ChatIndex>([.. userIds.Select(StateKeys.ChatIndex)], ct);
+        }
         var operations = new List<StateTransactionRequest>(userIds.Count);
         foreach (var (key, (value, etag)) in indexes)
         {

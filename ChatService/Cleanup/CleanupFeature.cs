@@ -11,8 +11,8 @@ public static class CleanupFeature
     /// <summary>The "cleanup" cron binding: OPTIONS probe at startup, then POST /cleanup on every fire of every sidecar.</summary>
     public static WebApplication MapCleanup(this WebApplication app)
     {
-        app.MapMethods("/cleanup", ["OPTIONS"], () => Results.Ok());
-        app.MapPost("/cleanup", async (RetentionSweep sweep, CancellationToken ct) => Results.Ok(await sweep.RunAsync(ct)));
+        app.MapMethods("/cleanup", ["OPTIONS"], () => Results.Ok()).RequireSidecar();
+        app.MapPost("/cleanup", async (RetentionSweep sweep, CancellationToken ct) => Results.Ok(await sweep.RunAsync(ct))).RequireSidecar();
         return app;
     }
 }

@@ -16,9 +16,11 @@ public static class DeliverySubscription
     {
         var instanceId = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.InstanceId;
         app.UseCloudEvents();
-        app.MapSubscribeHandler();
+        // Only the sidecar may list subscriptions or deliver: a client posting here could forge any device's items.
+        app.MapSubscribeHandler().RequireSidecar();
         app.MapPost("/deliveries", DeliverAsync)
-            .WithTopic(DeliveryTopics.PubSubName, DeliveryTopics.ForInstance(instanceId));
+            .WithTopic(DeliveryTopics.PubSubName, DeliveryTopics.ForInstance(instanceId))
+            .RequireSidecar();
         return app;
     }
 

@@ -15,6 +15,8 @@ public static class NatterState
 
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
+    private static readonly StateOptions CreateOnly = new() { Concurrency = ConcurrencyMode.FirstWrite };
+
     // Above RetryOnConflictAsync's default: an index that every writer touches (e.g. a day's expiry bucket) is a hot key.
     private const int UpdateAttempts = 25;
 
@@ -61,9 +63,9 @@ public static class NatterState
     }
 
     /// <summary>
-    /// A guarded upsert: with the etag read with the value it replaces exactly that version; with no etag (the key was
-    /// absent when read) it creates the key and fails if another writer created it meanwhile. Both are Dapr's
-    /// first-write concurrency, so two writers that both saw "absent" cannot both win.
+    /// A guarded upsert for a transaction: with the etag read with the value it replaces exactly that version. Without
+    /// an etag it is first-write, which state.in-memory enforces as create-only but state.redis does not inside a
+    /// transaction: a key that must be created exactly once is created through <see cref="UpdateAsync{T}"/> first.
     /// </summary>
     public static StateTransactionRequest Upsert<T>(string key, T value, string? etag, IReadOnlyDictionary<string, string>? metadata = null) =>
         new(key, JsonSerializer.SerializeToUtf8Bytes(value, NatterJson.Options), StateOperationType.Upsert, etag, metadata, FirstWrite);
@@ -80,12 +82,13 @@ public static class NatterState
         dapr.ExecuteStateTransactionAsync(StateKeys.StoreName, operations, cancellationToken: ct);
 
     /// <summary>
-    /// An etag or first-write conflict: daprd (and the local sidecar) answer gRPC Aborted for exactly that. Anything
-    /// else (a transaction over the size limit, an unreachable store) is not a conflict, and retrying it only burns the
-    /// caller's deadline.
+    /// A write that lost a race, so reading again and deciding again may succeed. daprd answers an etag mismatch on a
+    /// save or delete with gRPC Aborted, but every failed transaction (its etag mismatches included) and a lost
+    /// create-only save on state.redis with Internal; the local sidecar does the same. Too large (ResourceExhausted),
+    /// ill-formed (InvalidArgument) or unauthenticated requests are not conflicts: retrying them only burns the deadline.
     /// </summary>
     public static bool IsConflict(Exception e) =>
-        e is DaprException { InnerException: Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Aborted } };
+        e is DaprException { InnerException: Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Aborted or Grpc.Core.StatusCode.Internal } };
 
     /// <summary>
     /// Runs an optimistic read-modify-write a bounded number of times. The pause grows exponentially up to 100 ms and
@@ -122,6 +125,10 @@ public static class NatterState
             var change = decide(current);
             switch (change.Kind)
             {
+                case StateChangeKind.Save when etag is null:
+                    // Create-only is a plain first-write save: state.redis ignores first-write inside transactions.
+                    await dapr.SaveStateAsync(StateKeys.StoreName, key, change.Value!, CreateOnly, cancellationToken: ct);
+                    return change.Value;
                 case StateChangeKind.Save:
                     await dapr.CommitAsync([Upsert(key, change.Value!, etag)], ct);
                     return change.Value;

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Dapr.Client;
+using Natter.EndToEnd.Tests.Security;
 
 namespace Natter.EndToEnd.Tests;
 
@@ -25,6 +26,7 @@ public abstract class SmokeTestsBase(NatterAppFixture fixture)
         using var dapr = new DaprClientBuilder()
             .UseGrpcEndpoint(fixture.App.GetEndpoint($"{service}-dapr", "grpc").ToString())
             .UseHttpEndpoint(fixture.App.GetEndpoint($"{service}-dapr", "http").ToString())
+            .UseDaprApiToken(await fixture.ParameterAsync(SidecarSecrets.DaprApiToken))
             .Build();
         var key = $"smoke-{Guid.NewGuid():N}";
 

@@ -12,7 +12,7 @@ public sealed class DeviceRegistryTests(InboxStoreFixture store)
         for (var round = 0; round < 10; round++)
         {
             var user = InboxStoreFixture.NewDevice().UserId;
-            var devices = Enumerable.Range(0, 3).Select(i => new DeviceAddress(user, $"device-{i}")).ToList();
+            var devices = Enumerable.Range(0, 3).Select(i => new DeviceAddress(user, $"{user}-device-{i}")).ToList();
 
             var outcomes = await Task.WhenAll(devices.Select(d => store.Devices.RegisterAsync(d, cts.Token)));
 

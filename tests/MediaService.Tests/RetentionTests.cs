@@ -99,7 +99,7 @@ public sealed class RetentionTests(MediaFixture fixture)
     [Fact]
     public async Task Cron_binding_probe_is_answered()
     {
-        using var client = fixture.Client();
+        using var client = fixture.SidecarClient();
         using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/cleanup"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Natter.Contracts;
+using Natter.EndToEnd.Tests.Security;
 using Natter.EndToEnd.Tests.Messaging;
 using static Natter.EndToEnd.Tests.Messaging.MessagingHarness;
 
@@ -48,7 +49,7 @@ public sealed class MediaRetentionTests(TestClockAppFixture fixture)
     /// <summary>What the cron binding does daily: MediaService's sweep.</summary>
     private async Task SweepAsync()
     {
-        using var http = new HttpClient { BaseAddress = fixture.HttpEndpoint("mediaservice"), Timeout = WaitTimeout };
+        using var http = await fixture.AsSidecarAsync("mediaservice");
         using var response = await http.PostAsync(new Uri("/cleanup", UriKind.Relative), null);
         response.EnsureSuccessStatusCode();
     }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Natter.Contracts;
+using Natter.EndToEnd.Tests.Security;
 using static Natter.EndToEnd.Tests.Messaging.MessagingHarness;
 
 namespace Natter.EndToEnd.Tests.Messaging;
@@ -109,7 +110,8 @@ public sealed class SimulatedMonthTests(TestClockAppFixture fixture)
 
     private async Task<HttpResponseMessage> SweepAsync(string service)
     {
-        using var http = new HttpClient { BaseAddress = fixture.HttpEndpoint(service), Timeout = WaitTimeout };
+        // What the cron binding does: the sidecar calls /cleanup with its APP_API_TOKEN.
+        using var http = await fixture.AsSidecarAsync(service);
         return await http.PostAsync(new Uri("/cleanup", UriKind.Relative), null);
     }
 }

@@ -13,6 +13,7 @@ public sealed class MediaFixture : IAsyncLifetime
 
     private Azurite? _azurite;
     private StateSidecar? _sidecar;
+    private string _appApiToken = "";
 
     public MediaServiceHost Host { get; private set; } = null!;
     public Tokens Tokens { get; private set; } = null!;
@@ -23,6 +24,7 @@ public sealed class MediaFixture : IAsyncLifetime
         // Development only: a fresh random key per test run.
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         Tokens = new Tokens(signingKey);
+        _appApiToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         _azurite = await Azurite.StartAsync();
         Blobs = new BlobServiceClient(_azurite.ConnectionString);
         _sidecar = await StateSidecar.StartIfAvailableAsync();
@@ -32,6 +34,8 @@ public sealed class MediaFixture : IAsyncLifetime
             ["Auth:SigningKey"] = signingKey,
             ["Media:MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Natter:TestClock"] = "true",
+            // What a sidecar presents on the routes only it may call (/cleanup).
+            ["APP_API_TOKEN"] = _appApiToken,
             // Without a sidecar the state calls fail fast; the tests that need state are skipped then.
             ["DAPR_GRPC_ENDPOINT"] = _sidecar?.GrpcEndpoint ?? "http://127.0.0.1:9",
             ["DAPR_HTTP_ENDPOINT"] = _sidecar?.HttpEndpoint ?? "http://127.0.0.1:9",
@@ -61,6 +65,14 @@ public sealed class MediaFixture : IAsyncLifetime
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.For(userId));
         }
+        return client;
+    }
+
+    /// <summary>A client acting as MediaService's sidecar: the cron binding's calls carry APP_API_TOKEN.</summary>
+    public HttpClient SidecarClient()
+    {
+        var client = Client();
+        client.DefaultRequestHeaders.Add("dapr-api-token", _appApiToken);
         return client;
     }
 
@@ -112,7 +124,7 @@ public sealed class MediaFixture : IAsyncLifetime
 
     public async Task<SweepReport> RunCleanupAsync()
     {
-        using var client = Client();
+        using var client = SidecarClient();
         using var response = await client.PostAsync("/cleanup", JsonContent.Create(new { }));
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<SweepReport>())!;
