@@ -18,6 +18,12 @@ public sealed class MediaFixture : IAsyncLifetime
     public Tokens Tokens { get; private set; } = null!;
     public BlobServiceClient Blobs { get; private set; } = null!;
 
+    /// <summary>The chats' members as the chat actors would answer; MediaService asks it at every non-uploader read.</summary>
+    public TestChatMembership Membership { get; } = new();
+
+    /// <summary>Development only: the service key ChatService and the gateways present, fresh per test run.</summary>
+    public string ServiceKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+
     public async Task InitializeAsync()
     {
         // Development only: a fresh random key per test run.
@@ -32,10 +38,11 @@ public sealed class MediaFixture : IAsyncLifetime
             ["Auth:SigningKey"] = signingKey,
             ["Media:MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Natter:TestClock"] = "true",
+            ["Media:InternalKey"] = ServiceKey,
             // Without a sidecar the state calls fail fast; the tests that need state are skipped then.
             ["DAPR_GRPC_ENDPOINT"] = _sidecar?.GrpcEndpoint ?? "http://127.0.0.1:9",
             ["DAPR_HTTP_ENDPOINT"] = _sidecar?.HttpEndpoint ?? "http://127.0.0.1:9",
-        });
+        }, Membership);
     }
 
     public async Task DisposeAsync()
@@ -61,6 +68,14 @@ public sealed class MediaFixture : IAsyncLifetime
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.For(userId));
         }
+        return client;
+    }
+
+    /// <summary>A client as ChatService is one: the service key, no user token.</summary>
+    public HttpClient ServiceClient(string? key = null)
+    {
+        var client = Client();
+        client.DefaultRequestHeaders.Add(Natter.Contracts.MediaHeaders.InternalKey, key ?? ServiceKey);
         return client;
     }
 
