@@ -20,6 +20,9 @@ public sealed record MediaError(string Code, string Message, string? AttachmentI
         Results.Json(new MediaError("unauthorized", "A valid token or signature is required."),
             statusCode: StatusCodes.Status401Unauthorized);
 
+    public static IResult Forbidden(string message) =>
+        Results.Json(new MediaError("forbidden", message), statusCode: StatusCodes.Status403Forbidden);
+
     public static IResult Conflict(string code, string message) =>
         Results.Json(new MediaError(code, message), statusCode: StatusCodes.Status409Conflict);
 

@@ -1,4 +1,5 @@
 using Natter.MediaService.Attachments;
+using Natter.MediaService.Authentication;
 using Natter.MediaService.Retention;
 using Natter.MediaService.Storage;
 
@@ -10,7 +11,7 @@ public static class MediaServiceApplication
     public static WebApplicationBuilder AddMediaService(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
-        builder.AddNatterAuthentication();
+        builder.AddMediaAuthentication();
         builder.AddNatterClock();
         builder.AddMediaStorage();
         builder.AddAttachments();
@@ -19,6 +20,7 @@ public static class MediaServiceApplication
 
     public static WebApplication MapMediaService(this WebApplication app)
     {
+        app.UseMediaResponses();
         app.MapDefaultEndpoints();
         app.MapNatterClock();
         app.MapAttachmentEndpoints();

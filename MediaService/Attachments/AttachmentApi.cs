@@ -9,6 +9,9 @@ public sealed record ValidateAttachmentsRequest(string? UserId, string? ChatId, 
 /// <summary>The endpoints the gateway (createAttachment) and ChatService (sendMessage, deleteMessage) call.</summary>
 public static class AttachmentApi
 {
+    /// <summary>Product limit: a chat has at most 100 participants.</summary>
+    private const int MaxMembers = 100;
+
     public static IEndpointRouteBuilder MapAttachmentApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/attachments", CreateAsync).AllowAnonymous();
@@ -63,13 +66,15 @@ public static class AttachmentApi
     private static async Task<IResult> AddReferencesAsync(
         AddReferencesRequest request, HttpContext context, AttachmentCatalog catalog, CancellationToken cancellationToken)
     {
-        if (request is not { UserId.Length: > 0, ChatId.Length: > 0, MessageId.Length: > 0, AttachmentIds: not null })
+        if (ServiceOnly(context) is { } refused)
         {
-            return MediaError.BadRequest("invalid_request", "userId, chatId, messageId and attachmentIds are required.");
+            return refused;
         }
-        if (!context.MayActFor(request.UserId))
+        if (request is not { UserId.Length: > 0, ChatId.Length: > 0, MessageId.Length: > 0, AttachmentIds: not null }
+            || request.MessageId.Contains('|', StringComparison.Ordinal) || request.MemberIds is { Length: > MaxMembers })
         {
-            return MediaError.Unauthorized();
+            return MediaError.BadRequest("invalid_request",
+                $"userId, chatId, messageId (without '|') and attachmentIds are required; at most {MaxMembers} memberIds.");
         }
         // The sender must be allowed to use every attachment, exactly as sendMessage's validation checks.
         var outcome = await catalog.ValidateAsync(request.UserId, request.AttachmentIds, cancellationToken);
@@ -91,29 +96,27 @@ public static class AttachmentApi
         string? chatId, string? messageId, string[]? attachmentId, HttpContext context, AttachmentCatalog catalog,
         CancellationToken cancellationToken)
     {
+        if (ServiceOnly(context) is { } refused)
+        {
+            return refused;
+        }
         if (chatId is not { Length: > 0 } || messageId is not { Length: > 0 } || attachmentId is not { Length: > 0 and <= AttachmentCatalog.MaxAttachmentsPerMessage })
         {
             return MediaError.BadRequest("invalid_request", "chatId, messageId and 1 to 10 attachmentId are required.");
         }
         foreach (var id in attachmentId.Distinct(StringComparer.Ordinal))
         {
-            var record = await catalog.GetAsync(id, cancellationToken);
-            if (record is null)
-            {
-                continue;
-            }
-            // Whoever may read the attachment through this message (its sender, a member acting through ChatService) may drop it.
-            var referenced = record.References.TryGetValue(AttachmentRecord.ReferenceKey(chatId, messageId), out var members);
-            if (!referenced)
-            {
-                continue;
-            }
-            if (!members!.Append(record.OwnerId).Any(context.MayActFor))
-            {
-                return MediaError.Unauthorized();
-            }
             await catalog.RemoveReferenceAsync(id, chatId, messageId, cancellationToken);
         }
         return Results.NoContent();
     }
+
+    /// <summary>
+    /// References decide who may read an attachment and how long it is kept, so only ChatService grants them, with
+    /// the service key. A user's token, valid as it may be, is forbidden here; no credential or a wrong key is 401.
+    /// </summary>
+    private static IResult? ServiceOnly(HttpContext context) =>
+        context.IsService() ? null
+        : context.UserId() is not null ? MediaError.Forbidden("Only ChatService, with the service key, may change an attachment's references.")
+        : MediaError.Unauthorized();
 }

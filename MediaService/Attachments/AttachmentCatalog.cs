@@ -9,7 +9,7 @@ namespace Natter.MediaService.Attachments;
 
 /// <summary>The attachment records: creation, upload completion, validation for messages, and message references.</summary>
 public sealed class AttachmentCatalog(
-    DaprClient dapr, BlobRegistry blobs, ExpiryIndex expiry, TimeProvider time, IOptions<MediaOptions> options)
+    DaprClient dapr, BlobRegistry blobs, ExpiryIndex expiry, ReadAccess access, TimeProvider time, IOptions<MediaOptions> options)
 {
     /// <summary>Product limit: attachments per message.</summary>
     public const int MaxAttachmentsPerMessage = 10;
@@ -52,7 +52,7 @@ public sealed class AttachmentCatalog(
             ? StateChange<AttachmentRecord>.Keep
             : StateChange<AttachmentRecord>.Save(current with { Uploaded = true, HasThumbnail = hasThumbnail }), cancellationToken);
 
-    /// <summary>sendMessage's check: each attachment exists, is uploaded, and the sender may use it.</summary>
+    /// <summary>sendMessage's check: each attachment exists, is uploaded, and the sender may read it now (so a removed member cannot forward it).</summary>
     public async Task<ValidationOutcome> ValidateAsync(string userId, IReadOnlyList<string> attachmentIds, CancellationToken cancellationToken)
     {
         var ids = attachmentIds.Distinct(StringComparer.Ordinal).ToArray();
@@ -64,7 +64,7 @@ public sealed class AttachmentCatalog(
         foreach (var id in ids)
         {
             var record = await GetAsync(id, cancellationToken);
-            if (record is null || !record.MayBeReadBy(userId))
+            if (record is null || !await access.MayReadAsync(record, userId, cancellationToken))
             {
                 return ValidationOutcome.Fail(MediaErrorCodes.AttachmentNotFound, "No such attachment for this user.", id);
             }

@@ -5,7 +5,7 @@ namespace Natter.MediaService.Attachments;
 /// <summary>
 /// One user's attachment: a pointer to content-addressed content plus who may read it.
 /// <see cref="References"/> maps "chatId|messageId" to the chat's members when that message was sent;
-/// the uploader and the union of those members may download.
+/// who of them may still download is <see cref="ReadAccess"/>'s decision.
 /// </summary>
 public sealed record AttachmentRecord(
     string Id,
@@ -21,8 +21,13 @@ public sealed record AttachmentRecord(
 {
     public static string ReferenceKey(string chatId, string messageId) => $"{chatId}|{messageId}";
 
-    public bool MayBeReadBy(string userId) =>
-        OwnerId == userId || References.Values.Any(members => members.Contains(userId, StringComparer.Ordinal));
+    /// <summary>The chats in which a message carrying this attachment was sent while the user was a member.</summary>
+    public IEnumerable<string> ChatsSentTo(string userId) => References
+        .Where(reference => reference.Value.Contains(userId, StringComparer.Ordinal))
+        .Select(reference => ChatIdOf(reference.Key))
+        .Distinct(StringComparer.Ordinal);
+
+    private static string ChatIdOf(string referenceKey) => referenceKey[..referenceKey.LastIndexOf('|')];
 
     public bool IsImage => ContentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,3 +1,4 @@
+using Dapr.Actors.Client;
 using Natter.MediaService.Downloads;
 using Natter.MediaService.Retention;
 using Natter.MediaService.Thumbnails;
@@ -16,6 +17,9 @@ public static class AttachmentsExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes);
 
         builder.Services.AddSingleton<AttachmentCatalog>();
+        builder.Services.AddSingleton<ReadAccess>();
+        builder.Services.AddSingleton<IActorProxyFactory>(_ => new ActorProxyFactory());
+        builder.Services.AddSingleton<IChatMembership, ChatActorMembership>();
         builder.Services.AddSingleton<BlobRegistry>();
         builder.Services.AddSingleton<ContentStager>();
         builder.Services.AddSingleton<UploadPipeline>();

@@ -6,22 +6,23 @@ using Natter.Contracts;
 namespace Natter.MediaService.Attachments;
 
 /// <summary>
-/// Who is calling. Users come with a Natter JWT. ChatService acts for a user either by forwarding that user's JWT or,
-/// when Media:InternalKey is configured, by presenting it in Natter-Internal-Key (service to service, no user token).
+/// Who is calling. Users come with a Natter JWT. ChatService and the gateways present Media:InternalKey in
+/// Natter-Internal-Key (service to service, no user token) and name the user they act for.
 /// </summary>
 public static class Callers
 {
     public static string? UserId(this HttpContext context) =>
         context.User.Identity?.IsAuthenticated == true ? context.User.FindFirst(NatterClaims.UserId)?.Value : null;
 
-    public static bool MayActFor(this HttpContext context, string userId)
+    /// <summary>The caller presented the service key (Natter-Internal-Key): ChatService or a gateway.</summary>
+    public static bool IsService(this HttpContext context)
     {
         var key = context.RequestServices.GetRequiredService<IOptions<MediaOptions>>().Value.InternalKey;
-        if (key is { Length: > 0 } && context.Request.Headers[MediaHeaders.InternalKey] is [{ } presented]
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(key)))
-        {
-            return true;
-        }
-        return context.UserId() is { } caller && caller == userId;
+        return key is { Length: > 0 } && context.Request.Headers[MediaHeaders.InternalKey] is [{ } presented]
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(key));
     }
+
+    /// <summary>A service acts for any user; a user only for themselves.</summary>
+    public static bool MayActFor(this HttpContext context, string userId) =>
+        context.IsService() || (context.UserId() is { } caller && caller == userId);
 }

@@ -3,6 +3,7 @@ using Azure.Storage.Sas;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Natter.MediaService.Attachments;
+using Natter.MediaService.Authentication;
 using Natter.MediaService.Storage;
 
 namespace Natter.MediaService.Downloads;
@@ -10,8 +11,9 @@ namespace Natter.MediaService.Downloads;
 public sealed record DownloadUrl(string Url, DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// Reads for the uploader and for members of chats where a message referencing the attachment was sent.
-/// Anyone else gets the same 404 as for an attachment that does not exist.
+/// Reads for the uploader and for those who may read it (<see cref="ReadAccess"/>): members of a chat where a message
+/// carrying it was sent, while they remain members. Anyone else gets the same 404 as for an attachment that does not exist.
+/// Only content and thumbnail take a query-string token: an &lt;img src&gt; cannot send a header.
 /// </summary>
 public static class DownloadEndpoints
 {
@@ -19,8 +21,8 @@ public static class DownloadEndpoints
     {
         var downloads = app.MapGroup("/attachments/{id}").RequireAuthorization();
         downloads.MapGet("", GetInfoAsync);
-        downloads.MapGet("/content", GetContentAsync);
-        downloads.MapGet("/thumbnail", GetThumbnailAsync);
+        downloads.MapGet("/content", GetContentAsync).AcceptQueryToken();
+        downloads.MapGet("/thumbnail", GetThumbnailAsync).AcceptQueryToken();
         downloads.MapGet("/url", GetSignedUrlAsync);
         return app;
     }
@@ -28,7 +30,10 @@ public static class DownloadEndpoints
     private static async Task<AttachmentRecord?> ReadableAsync(string id, HttpContext context, AttachmentCatalog catalog)
     {
         var record = await catalog.GetAsync(id, context.RequestAborted);
-        return record is { Uploaded: true } && context.UserId() is { } user && record.MayBeReadBy(user) ? record : null;
+        var access = context.RequestServices.GetRequiredService<ReadAccess>();
+        return record is { Uploaded: true } && context.UserId() is { } user && await access.MayReadAsync(record, user, context.RequestAborted)
+            ? record
+            : null;
     }
 
     private static async Task<IResult> GetInfoAsync(string id, HttpContext context, AttachmentCatalog catalog) =>
@@ -40,6 +45,7 @@ public static class DownloadEndpoints
         {
             return MediaError.NotFound();
         }
+        ContentHeaders.Apply(context.Response, record.ContentType, record.Id);
         return new BlobContentResult(containers.Content(record.Sha256), record.Size, record.ContentType, record.Sha256);
     }
 
@@ -49,6 +55,7 @@ public static class DownloadEndpoints
         {
             return MediaError.NotFound();
         }
+        ContentHeaders.Apply(context.Response, "image/jpeg", record.Id);
         var thumbnail = await containers.Thumbnail(record.Sha256).OpenReadAsync(cancellationToken: context.RequestAborted);
         return Results.File(thumbnail, "image/jpeg", entityTag: ContentTag($"{record.Sha256}-thumb"), enableRangeProcessing: true);
     }
@@ -70,6 +77,8 @@ public static class DownloadEndpoints
             Resource = "b",
             // The blob is shared by identical uploads; each attachment's own type travels in the signed URL.
             ContentType = record.ContentType,
+            // Storage may share an origin with MediaService behind a proxy: the same rule as our own downloads.
+            ContentDisposition = ContentHeaders.Disposition(record.ContentType, record.Id),
         };
         return Results.Ok(new DownloadUrl(blob.GenerateSasUri(sas).ToString(), expiresAt));
     }

@@ -49,9 +49,12 @@ public sealed class UploadPipeline(
         }
         var thumbnail = await thumbnails.MakeAsync(content.ImageCopyPath!, cancellationToken);
         content.Dispose();
-        return thumbnail.Error is not null
-            ? new Staged(null, null, MediaError.BadRequest("invalid_image", $"{thumbnail.Error} Nothing was stored."))
-            : new Staged(content, thumbnail.Jpeg, null);
+        return thumbnail switch
+        {
+            { ErrorCode: ThumbnailResult.Busy } => new Staged(null, null, MediaError.RetryLater(thumbnail.Error!)),
+            { ErrorCode: { } code } => new Staged(null, null, MediaError.BadRequest(code, $"{thumbnail.Error} Nothing was stored.")),
+            _ => new Staged(content, thumbnail.Jpeg, null),
+        };
     }
 
     /// <summary>Makes staged, verified content this attachment's: commits or dedupes the blob, then marks the record uploaded.</summary>

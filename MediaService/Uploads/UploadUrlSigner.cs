@@ -40,8 +40,9 @@ public sealed class UploadUrlSigner
 
     public bool IsValid(string attachmentId, string? expires, string? signature)
     {
+        // Compared as numbers: any long parses, and most are beyond what DateTimeOffset can hold.
         if (!long.TryParse(expires, out var expiresAt) || signature is null
-            || DateTimeOffset.FromUnixTimeSeconds(expiresAt) < _time.GetUtcNow())
+            || expiresAt < _time.GetUtcNow().ToUnixTimeSeconds())
         {
             return false;
         }

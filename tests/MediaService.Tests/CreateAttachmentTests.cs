@@ -54,6 +54,21 @@ public sealed class CreateAttachmentTests(MediaFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [StateTheory]
+    [InlineData("9223372036854775807")]
+    [InlineData("-9223372036854775808")]
+    public async Task An_expiry_beyond_the_calendar_is_refused_not_a_server_error(string expires)
+    {
+        var content = MediaFixture.RandomBytes(1000);
+        var created = await CreateAsync("alice", content, "application/octet-stream");
+        var url = System.Text.RegularExpressions.Regex.Replace(created.UploadUrl, "expires=[0-9]+", $"expires={expires}");
+
+        using var anonymous = new HttpClient();
+        using var response = await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     [StateFact]
     public async Task Interrupted_upload_resumes_from_the_offset_that_arrived()
     {

@@ -96,7 +96,7 @@ public sealed class DownloadTests(MediaFixture fixture)
         using var dave = fixture.Client("dave");
         Assert.Equal(content, await dave.GetByteArrayAsync($"/attachments/{uploaded.AttachmentId}/content"));
 
-        await ChatReferences.DeleteMessageAsync(fixture, "alice", "chat-ad", "m9", uploaded.AttachmentId);
+        await ChatReferences.DeleteMessageAsync(fixture, "chat-ad", "m9", uploaded.AttachmentId);
 
         using var after = await dave.GetAsync($"/attachments/{uploaded.AttachmentId}/content");
         Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);

@@ -44,8 +44,8 @@ public sealed class RetentionTests(MediaFixture fixture)
         await ChatReferences.SendInChatAsync(fixture, "alice", "chat-d", "m2", ["alice", "bob"], uploaded.AttachmentId);
         await fixture.AdvanceClockAsync(10 * Day);
 
-        await ChatReferences.DeleteMessageAsync(fixture, "alice", "chat-d", "m1", uploaded.AttachmentId);
-        await ChatReferences.DeleteMessageAsync(fixture, "alice", "chat-d", "m2", uploaded.AttachmentId);
+        await ChatReferences.DeleteMessageAsync(fixture, "chat-d", "m1", uploaded.AttachmentId);
+        await ChatReferences.DeleteMessageAsync(fixture, "chat-d", "m2", uploaded.AttachmentId);
         await fixture.AdvanceClockAsync(29 * Day);
         using var alice = fixture.Client("alice");
         await AssertKeptThenGoneAsync(alice, uploaded, content);

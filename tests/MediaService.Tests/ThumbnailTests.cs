@@ -1,7 +1,8 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Json;
 using Natter.MediaService.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Natter.MediaService.Thumbnails;
 using SkiaSharp;
 
 namespace Natter.MediaService.Tests;
@@ -12,7 +13,7 @@ public sealed class ThumbnailTests(MediaFixture fixture)
     [StateFact]
     public async Task Image_upload_gets_a_jpeg_thumbnail_at_most_320_px_on_the_long_side()
     {
-        var png = Png(1200, 700);
+        var png = DrawnPng(1200, 700);
         var uploaded = await fixture.UploadOkAsync("alice", png, "image/png");
         using var alice = fixture.Client("alice");
 
@@ -31,7 +32,7 @@ public sealed class ThumbnailTests(MediaFixture fixture)
     [Fact]
     public async Task Corrupt_image_is_refused_with_invalid_image_and_nothing_is_stored()
     {
-        var png = Png(400, 300);
+        var png = DrawnPng(400, 300);
         // Keep the signature and header, scramble the pixel data.
         var corrupt = png.ToArray();
         Random.Shared.NextBytes(corrupt.AsSpan(40));
@@ -47,14 +48,92 @@ public sealed class ThumbnailTests(MediaFixture fixture)
     public async Task Image_whose_header_claims_a_huge_size_is_refused_before_decoding()
     {
         // A decompression bomb's shape: a tiny file whose header announces 30000 × 30000 pixels.
-        var bomb = WithDimensions(Png(10, 10), 30_000, 30_000);
+        var bomb = Png.WithDimensions(DrawnPng(10, 10), 30_000, 30_000);
 
         using var response = await fixture.UploadAsync("alice", bomb, "image/png");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = await response.Content.ReadFromJsonAsync<ErrorBody>();
-        Assert.Equal("invalid_image", error!.Code);
+        Assert.Equal("image_too_large", error!.Code);
         Assert.Contains("pixels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_large_jpeg_is_decoded_at_a_fraction_of_its_pixels()
+    {
+        // 24 megapixels: JPEG decodes at 1/8 scale, so the decode holds 0.4 MP, not 96 MB of pixels.
+        var path = await TemporaryFileAsync(Jpeg(6000, 4000));
+        var maker = fixture.Host.Services.GetRequiredService<ThumbnailMaker>();
+
+        var result = await maker.MakeAsync(path, CancellationToken.None);
+
+        Assert.Null(result.Error);
+        using var thumbnail = SKBitmap.Decode(result.Jpeg);
+        Assert.Equal((320, 213), (thumbnail.Width, thumbnail.Height));
+        Assert.InRange(result.DecodedPixels, 1, 4 * 320 * 320);
+    }
+
+    [Fact]
+    public async Task A_large_image_that_cannot_be_decoded_downscaled_is_refused_before_any_pixel()
+    {
+        // 36 MP of PNG in about 40 KB (a full decode would hold 144 MB), and an interlaced one: Skia decodes PNG only
+        // at full size, so above the decode limit it is refused from the header alone.
+        var maker = fixture.Host.Services.GetRequiredService<ThumbnailMaker>();
+        foreach (var image in new[] { Png.Grey(6000, 6000), Png.Grey(4000, 3500, interlaced: true) })
+        {
+            var result = await maker.MakeAsync(await TemporaryFileAsync(image), CancellationToken.None);
+
+            Assert.True((ThumbnailResult.ImageTooLarge, 0L) == (result.ErrorCode, result.DecodedPixels), $"{image.Length} bytes: {result.Error}");
+        }
+        using var response = await fixture.UploadAsync("alice", Png.Grey(6000, 6000), "image/png");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("image_too_large", (await response.Content.ReadFromJsonAsync<ErrorBody>())!.Code);
+    }
+
+    [StateFact]
+    public async Task A_png_as_large_as_a_4k_screenshot_gets_its_thumbnail()
+    {
+        var uploaded = await fixture.UploadOkAsync("alice", Png.Grey(3840, 2160), "image/png");
+        using var alice = fixture.Client("alice");
+
+        using var thumbnail = SKBitmap.Decode(await alice.GetByteArrayAsync($"/attachments/{uploaded.AttachmentId}/thumbnail"));
+
+        Assert.Equal((320, 180), (thumbnail.Width, thumbnail.Height));
+    }
+
+    [Fact]
+    public async Task Decode_slots_are_bounded_and_a_slot_frees_only_when_its_decode_ends()
+    {
+        var slots = new DecodeSlots(2);
+        using var first = await slots.TryEnterAsync(TimeSpan.Zero, CancellationToken.None);
+        var second = await slots.TryEnterAsync(TimeSpan.Zero, CancellationToken.None);
+
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Null(await slots.TryEnterAsync(TimeSpan.FromMilliseconds(20), CancellationToken.None));
+        second!.Dispose();
+        second.Dispose(); // twice is once: a slot is never released for another
+        using var third = await slots.TryEnterAsync(TimeSpan.Zero, CancellationToken.None);
+        Assert.NotNull(third);
+        Assert.Null(await slots.TryEnterAsync(TimeSpan.Zero, CancellationToken.None));
+    }
+
+    private static byte[] Jpeg(int width, int height)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.SeaGreen);
+        }
+        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 70);
+        return data.ToArray();
+    }
+
+    private static async Task<string> TemporaryFileAsync(byte[] content)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"natter-thumb-{Guid.NewGuid():N}");
+        await File.WriteAllBytesAsync(path, content);
+        return path;
     }
 
     [Fact]
@@ -66,7 +145,7 @@ public sealed class ThumbnailTests(MediaFixture fixture)
         Assert.Equal("invalid_image", (await response.Content.ReadFromJsonAsync<ErrorBody>())!.Code);
     }
 
-    private static byte[] Png(int width, int height)
+    private static byte[] DrawnPng(int width, int height)
     {
         using var bitmap = new SKBitmap(width, height);
         using (var canvas = new SKCanvas(bitmap))
@@ -77,30 +156,6 @@ public sealed class ThumbnailTests(MediaFixture fixture)
         }
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
-    }
-
-    /// <summary>Rewrites the IHDR chunk's width and height (bytes 16–23) and its CRC, so the header stays well-formed.</summary>
-    private static byte[] WithDimensions(byte[] png, int width, int height)
-    {
-        var result = png.ToArray();
-        BinaryPrimitives.WriteInt32BigEndian(result.AsSpan(16), width);
-        BinaryPrimitives.WriteInt32BigEndian(result.AsSpan(20), height);
-        BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(29), Crc32(result.AsSpan(12, 17)));
-        return result;
-    }
-
-    private static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes)
-        {
-            crc ^= b;
-            for (var bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-        return ~crc;
     }
 
     private sealed record InfoBody(string AttachmentId, string? ThumbnailUrl);

@@ -19,6 +19,12 @@ public sealed class MediaFixture : IAsyncLifetime
     public Tokens Tokens { get; private set; } = null!;
     public BlobServiceClient Blobs { get; private set; } = null!;
 
+    /// <summary>The chats' members as the chat actors would answer; MediaService asks it at every non-uploader read.</summary>
+    public TestChatMembership Membership { get; } = new();
+
+    /// <summary>Development only: the service key ChatService and the gateways present, fresh per test run.</summary>
+    public string ServiceKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+
     public async Task InitializeAsync()
     {
         // Development only: a fresh random key per test run.
@@ -36,10 +42,11 @@ public sealed class MediaFixture : IAsyncLifetime
             ["Natter:TestClock"] = "true",
             // What a sidecar presents on the routes only it may call (/cleanup).
             ["APP_API_TOKEN"] = _appApiToken,
+            ["Media:InternalKey"] = ServiceKey,
             // Without a sidecar the state calls fail fast; the tests that need state are skipped then.
             ["DAPR_GRPC_ENDPOINT"] = _sidecar?.GrpcEndpoint ?? "http://127.0.0.1:9",
             ["DAPR_HTTP_ENDPOINT"] = _sidecar?.HttpEndpoint ?? "http://127.0.0.1:9",
-        });
+        }, Membership);
     }
 
     public async Task DisposeAsync()
@@ -73,6 +80,14 @@ public sealed class MediaFixture : IAsyncLifetime
     {
         var client = Client();
         client.DefaultRequestHeaders.Add("dapr-api-token", _appApiToken);
+        return client;
+    }
+
+    /// <summary>A client as ChatService is one: the service key, no user token.</summary>
+    public HttpClient ServiceClient(string? key = null)
+    {
+        var client = Client();
+        client.DefaultRequestHeaders.Add(Natter.Contracts.MediaHeaders.InternalKey, key ?? ServiceKey);
         return client;
     }
 

@@ -28,7 +28,8 @@ public sealed class MediaServiceHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<MediaServiceHost> StartAsync(IDictionary<string, string?> configuration)
+    /// <summary>Starts the service with <paramref name="membership"/> answering for the chat actors, which this host lacks.</summary>
+    public static async Task<MediaServiceHost> StartAsync(IDictionary<string, string?> configuration, TestChatMembership membership)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -40,6 +41,7 @@ public sealed class MediaServiceHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
         builder.AddMediaService();
+        builder.Services.AddSingleton<IChatMembership>(membership);
         var app = builder.Build();
         app.MapMediaService();
 

@@ -100,3 +100,14 @@ public sealed class StateFactAttribute : FactAttribute
         }
     }
 }
+
+public sealed class StateTheoryAttribute : TheoryAttribute
+{
+    public StateTheoryAttribute()
+    {
+        if (StateSidecar.UnavailableBecause is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
