@@ -20,6 +20,12 @@ namespace Natter.Inbox;
 /// </summary>
 public sealed class DeviceInbox(DaprClient dapr, ILogger<DeviceInbox> logger)
 {
+    /// <summary>
+    /// The largest append: one copy of the entry per device in one transaction, within the sidecar's message limit
+    /// (<see cref="DaprMessageLimits"/>) with room for the heads and what the caller commits alongside.
+    /// </summary>
+    public const long MaxAppendBytes = DaprMessageLimits.Bytes - (4 * 1024 * 1024);
+
     /// <summary>Entries read per store call when they are small; pages shrink when a reply would exceed the gRPC limit.</summary>
     public const int PageSize = 500;
 
@@ -47,6 +53,11 @@ public sealed class DeviceInbox(DaprClient dapr, ILogger<DeviceInbox> logger)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(entry, NatterJson.Options);
         var distinct = devices.Distinct().ToList();
+        if ((long)body.Length * distinct.Count > MaxAppendBytes)
+        {
+            // Refused before anything is written: a transaction over the limit fails on every attempt.
+            throw new AppendTooLargeException(body.Length, distinct.Count);
+        }
         return await NatterState.RetryOnConflictAsync(async () =>
         {
             var read = await dapr.ReadManyRawAsync([.. distinct.Select(InboxKeys.Head), fencedKey], ct);
@@ -203,4 +214,12 @@ public sealed class DeviceInbox(DaprClient dapr, ILogger<DeviceInbox> logger)
     }
 
     private sealed record Bound(long Next, long Lowest);
+}
+
+/// <summary>An item whose copies for every device would not fit in one transaction; nothing was written.</summary>
+public sealed class AppendTooLargeException(int entryBytes, int devices)
+    : Exception($"{devices} copies of a {entryBytes}-byte entry exceed the {DeviceInbox.MaxAppendBytes}-byte append limit")
+{
+    /// <summary>The largest entry that fits for this many devices.</summary>
+    public long MaxEntryBytes { get; } = DeviceInbox.MaxAppendBytes / Math.Max(1, devices);
 }

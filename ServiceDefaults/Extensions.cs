@@ -1,3 +1,4 @@
+using Natter.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +32,7 @@ public static class Extensions
         });
         // The SDK finds its sidecar through DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT and presents DAPR_API_TOKEN to it
         // (DaprClient, actor proxies and the actor runtime all read it from the environment); the AppHost sets all three.
-        builder.Services.AddDaprClient();
+        builder.Services.AddDaprClient(dapr => dapr.WithNatterLimits());
         builder.AddSidecarAuthentication();
         return builder;
     }

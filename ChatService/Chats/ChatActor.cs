@@ -109,12 +109,21 @@ public sealed class ChatActor(
         var recipients = (await devices.ActiveDevicesAsync(chat.Members, ct)).Where(d => d != sender).ToList();
         // The chat's new seq, the entries and the dedupe record commit together: a crash leaves all or nothing. The
         // dedupe record is create-only, so two racing resends cannot both store the message.
-        var slots = await AppendAsync(chat, updated, recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
-            dedupeKey is null ? [] :
-            [
-                NatterState.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp), etag: null,
-                    metadata: NatterState.RetentionTtl),
-            ]), ct);
+        IReadOnlyList<InboxSlot> slots;
+        try
+        {
+            slots = await AppendAsync(chat, updated, recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
+                dedupeKey is null ? [] :
+                [
+                    NatterState.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp), etag: null,
+                        metadata: NatterState.RetentionTtl),
+                ]), ct);
+        }
+        catch (AppendTooLargeException e)
+        {
+            return ChatCallResult.Fail(ErrorCodes.MessageTooLarge,
+                $"a message to {recipients.Count} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)");
+        }
         ChatTelemetry.MessagesAccepted.Add(1);
         await deliveries.PublishAsync(slots, entry, ct);
         ChatTelemetry.SendDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);

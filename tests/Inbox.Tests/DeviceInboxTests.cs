@@ -60,6 +60,27 @@ public sealed class DeviceInboxTests(InboxStoreFixture store)
     }
 
     [Fact]
+    public async Task A_64_KiB_message_to_300_devices_is_one_transaction_and_one_that_cannot_fit_is_refused_before_writing()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var user = InboxStoreFixture.NewDevice().UserId;
+        var devices = Enumerable.Range(0, 300).Select(i => new DeviceAddress(user, $"d{i}")).ToList();
+        await Task.WhenAll(devices.Select(d => store.Inbox.EnsureHeadAsync(d, cts.Token)));
+        var message = new string('x', 64 * 1024); // the product limit, a 100-member group with 3 devices each
+
+        var slots = await store.Inbox.AppendAsync(devices, Entry(message), "unused-fence",
+            (_, _) => Task.FromResult<IReadOnlyList<Dapr.Client.StateTransactionRequest>>([]), cts.Token);
+        var escaped = new string('\u0001', 64 * 1024); // six bytes stored per character: ~115 MiB for 300 copies
+        var refusal = await Assert.ThrowsAsync<AppendTooLargeException>(() => store.Inbox.AppendAsync(devices, Entry(escaped), "unused-fence",
+            (_, _) => Task.FromResult<IReadOnlyList<Dapr.Client.StateTransactionRequest>>([]), cts.Token));
+
+        Assert.Equal(300, slots.Count);
+        Assert.Equal(message, (await store.Inbox.ReadAsync(devices[299], 0, 1, cts.Token)).Single().Entry!.Message!.Message);
+        Assert.Equal((0, 1), await store.Inbox.BoundsAsync(devices[0], cts.Token)); // the refused one wrote nothing
+        Assert.InRange(refusal.MaxEntryBytes, 64 * 1024, 1024 * 1024);
+    }
+
+    [Fact]
     public async Task Acknowledged_entries_are_gone_and_purge_moves_the_tail_past_expired_ones()
     {
         using var cts = new CancellationTokenSource(Timeout);

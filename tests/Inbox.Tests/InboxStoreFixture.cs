@@ -2,6 +2,7 @@ using Dapr.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Natter.MediaService.Tests.Infrastructure;
+using Natter.State;
 
 namespace Natter.Inbox.Tests;
 
@@ -24,7 +25,7 @@ public sealed class InboxStoreFixture : IAsyncLifetime
     {
         _sidecar = await StateSidecar.StartIfAvailableAsync()
                    ?? throw new InvalidOperationException($"the inbox tests need a sidecar: {StateSidecar.UnavailableBecause}");
-        Dapr = new DaprClientBuilder().UseGrpcEndpoint(_sidecar.GrpcEndpoint).UseHttpEndpoint(_sidecar.HttpEndpoint).Build();
+        Dapr = new DaprClientBuilder().UseGrpcEndpoint(_sidecar.GrpcEndpoint).UseHttpEndpoint(_sidecar.HttpEndpoint).WithNatterLimits().Build();
         Inbox = new DeviceInbox(Dapr, NullLogger<DeviceInbox>.Instance);
         Presence = new PresenceRegistry(Dapr);
         Devices = new DeviceRegistryStore(Dapr, Inbox, Presence, Clock, NullLogger<DeviceRegistryStore>.Instance);

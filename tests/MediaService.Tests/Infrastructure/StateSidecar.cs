@@ -56,7 +56,7 @@ public sealed class StateSidecar : IAsyncDisposable
         var (httpPort, grpcPort) = (ChildProcess.FreePort(), ChildProcess.FreePort());
         var sidecar = ChildProcess.Start("dotnet",
             [SidecarAssembly, "--app-id", "mediaservice", "--dapr-http-port", Invariant(httpPort),
-             "--dapr-grpc-port", Invariant(grpcPort), "--resources-path", components, "--log-level", "warn"],
+             "--dapr-grpc-port", Invariant(grpcPort), "--resources-path", components, "--max-body-size", "64Mi", "--log-level", "warn"],
             new Dictionary<string, string> { ["REDIS_HOST"] = $"127.0.0.1:{redisPort}" });
         var state = new StateSidecar(redis, sidecar, folder, httpPort, grpcPort);
         try
