@@ -48,4 +48,32 @@ public sealed class InboxCursorTests
         cursor.Done(0);
         Assert.Equal([2], cursor.Overdue(now: 1000, timeout: 500));
     }
+
+    [Fact]
+    public void Only_a_pending_item_is_acknowledged_and_only_once_so_bogus_acks_cannot_grow_the_cursor()
+    {
+        var cursor = new InboxCursor(0);
+        cursor.Sent(0, 1);
+
+        Assert.False(cursor.Acknowledging(1_000_000)); // never sent: ignored, nothing recorded
+        Assert.True(cursor.Acknowledging(0));
+        Assert.False(cursor.Acknowledging(0)); // a repeat while the delete is on its way
+        Assert.Equal(1, cursor.Next);
+        Assert.False(cursor.IsDone(1_000_000));
+    }
+
+    [Fact]
+    public void A_failed_delete_leaves_the_item_pending_so_a_later_ack_is_taken_again()
+    {
+        var cursor = new InboxCursor(0);
+        cursor.Sent(0, 1);
+        Assert.True(cursor.Acknowledging(0));
+
+        cursor.AcknowledgeFailed(0);
+
+        Assert.True(cursor.IsPending(0));
+        Assert.True(cursor.Acknowledging(0));
+        cursor.Done(0);
+        Assert.Equal(1, cursor.AckFloor);
+    }
 }
