@@ -37,6 +37,9 @@ public sealed class ChaosLoad : IAsyncDisposable
 
     public int DeviceCount => _clients.Count;
 
+    /// <summary>Why a device's socket dropped while it was being set up (diagnostics: nothing is faulted yet then).</summary>
+    public System.Collections.Concurrent.ConcurrentBag<string> Reconnects { get; } = [];
+
     /// <summary>Connects every device (each registered before any message is sent) and creates the chats.</summary>
     public static async Task<ChaosLoad> StartAsync(DistributedApplication app, ChaosHistory history, ChaosLoadOptions options, CancellationToken ct)
     {
@@ -51,7 +54,8 @@ public sealed class ChaosLoad : IAsyncDisposable
             var devices = random.Next(1, 4); // product limit: 3 devices per user
             for (var d = 0; d < devices; d++)
             {
-                var client = $"c{d}";
+                // A client id names one device system-wide (another user's device may not take it): make it unique.
+                var client = $"{user}-c{d}";
                 var key = $"{user}/{client}";
                 // Alternate the first gateway, so both carry devices; reconnects go round-robin over both.
                 var first = deviceIndex++ % 2;
@@ -76,7 +80,7 @@ public sealed class ChaosLoad : IAsyncDisposable
         var membersOfChat = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var members in chatSpecs)
         {
-            var creator = load._clients[$"{members[0]}/c0"];
+            var creator = load._clients[$"{members[0]}/{members[0]}-c0"];
             var chat = await creator.CreateChatAsync(members.Skip(1), ct: ct);
             membersOfChat[chat.ChatId] = members;
             foreach (var member in members)
@@ -224,9 +228,23 @@ public sealed class ChaosLoad : IAsyncDisposable
             // A gateway killed behind its proxy is noticed by the missing pong within about 10 s.
             KeepAliveInterval = TimeSpan.FromSeconds(5),
         }, ct);
-        // listChats is answered after the device's registration: from now on it receives fan-outs.
-        await client.ListChatsAsync(ct);
-        return client;
+        // listChats is answered after the device's registration: from now on it receives fan-outs. A socket that
+        // drops first is reopened by the client itself; ask again on the new one (bounded).
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                await client.ListChatsAsync(bound.Token);
+                return client;
+            }
+            catch (NatterDisconnectedException) when (!bound.IsCancellationRequested)
+            {
+                Reconnects.Add($"{user}/{clientId}: {client.LastClose}");
+                await client.WaitConnectedAsync(bound.Token);
+            }
+        }
     }
 
     /// <summary>Any live gateway mints development tokens (they share the signing key), so a dead one is skipped.</summary>

@@ -42,6 +42,10 @@ public static class ChaosScenario
         var history = new ChaosHistory();
         await using var load = await ChaosLoad.StartAsync(app, history, options.Load, ct);
         options.Progress($"{load.DeviceCount} devices of {load.Topology.UserOfDevice.Values.Distinct().Count()} users in {load.Topology.MembersOfChat.Count} chats; sending {options.Load.MessagesPerSecond} msg/s");
+        foreach (var reconnect in load.Reconnects)
+        {
+            options.Progress($"dropped during set-up: {reconnect}");
+        }
         var faults = new ChaosFaults(app, history, options.RecoveryTimeout);
         var sending = load.SendAsync(options.Load);
         var started = DateTime.UtcNow;
