@@ -39,6 +39,8 @@ public sealed class ChaosFaults(DistributedApplication app, ChaosHistory history
 {
     private static readonly TimeSpan PauseLength = TimeSpan.FromSeconds(8); // the SIGSTOP length
 
+    private int _killedRedis;
+
     /// <summary>Injects the fault, waits until the system has recovered (or the timeout), and records the window.</summary>
     public async Task InjectAsync(ChaosFault fault, TimeSpan calmAfter, CancellationToken ct)
     {
@@ -70,7 +72,7 @@ public sealed class ChaosFaults(DistributedApplication app, ChaosHistory history
                 break;
             case FaultKind.KillRedis:
                 // The supervisor loop (the resource's own process) stays; only redis-server itself dies.
-                var redis = RedisServerPid();
+                var redis = _killedRedis = RedisServerPid();
                 using (var process = Process.GetProcessById(redis))
                 {
                     process.Kill();
@@ -136,15 +138,16 @@ public sealed class ChaosFaults(DistributedApplication app, ChaosHistory history
         && int.TryParse(e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString(), out var pid)
             ? pid : null;
 
+    /// <summary>redis-server under the resource's supervisor loop (or the resource itself, when it runs unsupervised).</summary>
     private int RedisServerPid() =>
-        ProcessTree.WithDescendants(Pid("redis")).Skip(1).FirstOrDefault(p => ProcessTree.Name(p) == "redis-server") is var pid and > 0
-            ? pid : throw new InvalidOperationException("no redis-server under the redis resource's supervisor");
+        ProcessTree.WithDescendants(Pid("redis")).FirstOrDefault(p => ProcessTree.Name(p) == "redis-server") is var pid and > 0
+            ? pid : throw new InvalidOperationException("no redis-server process under the redis resource");
 
     /// <summary>A new redis-server (another PID) answers PING: it has replayed its AOF and serves again.</summary>
-    private async Task<bool> RedisAnswersAsync(int supervisorPid)
+    private async Task<bool> RedisAnswersAsync(int resourcePid)
     {
-        var child = ProcessTree.WithDescendants(supervisorPid).Skip(1).FirstOrDefault(p => ProcessTree.Name(p) == "redis-server");
-        if (child == 0)
+        var live = ProcessTree.WithDescendants(resourcePid).Where(p => ProcessTree.Name(p) == "redis-server");
+        if (!live.Any(p => p != _killedRedis))
         {
             return false;
         }

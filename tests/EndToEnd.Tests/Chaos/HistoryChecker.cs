@@ -108,8 +108,11 @@ public static class HistoryChecker
         var during = attempts.Where(a => a.StartMs >= fault.StartMs && a.StartMs < fault.EndMs).ToList();
         var firstSuccess = attempts.Where(a => a.Outcome == SendOutcome.Success && a.StartMs >= fault.StartMs)
             .Select(a => a.EndMs).DefaultIfEmpty(double.NaN).Min();
+        var answers = string.Join(", ", during.Where(a => a.Outcome != SendOutcome.Success)
+            .GroupBy(a => $"{a.Outcome} {a.Code}".Trim()).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} x{g.Count()}"));
+        var slowest = during.Select(a => a.EndMs - a.StartMs).DefaultIfEmpty(0).Max() / 1000;
         return new FaultAvailability(fault.Name, (fault.EndMs - fault.StartMs) / 1000, during.Count,
-            during.Count(a => a.Outcome == SendOutcome.Success), (firstSuccess - fault.StartMs) / 1000);
+            during.Count(a => a.Outcome == SendOutcome.Success), (firstSuccess - fault.StartMs) / 1000, slowest, answers);
     }
 
     private static string FaultAt(IReadOnlyList<FaultWindow> faults, double ms) =>
@@ -140,7 +143,10 @@ public sealed record FalseFailure(string ClientMessageId, string ChatId, string 
 public sealed record DoubleStore(string ClientMessageId, IReadOnlyList<string> MessageIds);
 
 /// <summary>Sends started inside the fault's window, how many got SUCCESS at once, and how long until the first SUCCESS.</summary>
-public sealed record FaultAvailability(string Fault, double WindowSeconds, int Attempts, int Successes, double FirstSuccessAfterSeconds)
+/// Slowest: the longest single attempt (a paused process shows here: its attempts succeed, late). OtherAnswers: what the
+/// attempts that did not succeed got, by outcome and code.
+public sealed record FaultAvailability(
+    string Fault, double WindowSeconds, int Attempts, int Successes, double FirstSuccessAfterSeconds, double SlowestAttemptSeconds, string OtherAnswers)
 {
     public double Percent => Attempts == 0 ? double.NaN : 100.0 * Successes / Attempts;
 }
@@ -164,7 +170,7 @@ public sealed record ChaosReport(
         text.AppendLine(c, $"outside faults ({CalmMessages} messages): send p50 {SendP50Ms:F0} ms, p99 {SendP99Ms:F0} ms; delivery p99 {DeliveryP99Ms:F0} ms");
         foreach (var a in Availability)
         {
-            text.AppendLine(c, $"  fault {a.Fault}: window {a.WindowSeconds:F1} s, {a.Successes}/{a.Attempts} attempts succeeded ({a.Percent:F0}%), first SUCCESS after {a.FirstSuccessAfterSeconds:F1} s");
+            text.AppendLine(c, $"  fault {a.Fault}: window {a.WindowSeconds:F1} s, {a.Successes}/{a.Attempts} attempts succeeded ({a.Percent:F0}%), first SUCCESS after {a.FirstSuccessAfterSeconds:F1} s, slowest attempt {a.SlowestAttemptSeconds:F1} s; others: {a.OtherAnswers}");
         }
         foreach (var f in UnrecoveredFaults)
         {

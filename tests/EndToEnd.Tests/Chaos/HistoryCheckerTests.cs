@@ -95,6 +95,7 @@ public sealed class HistoryCheckerTests
         var availability = Assert.Single(report.Availability);
         Assert.Equal((2, 1), (availability.Attempts, availability.Successes));
         Assert.Equal(0.6, availability.FirstSuccessAfterSeconds, 3);
+        Assert.Equal("Error unavailable x1", availability.OtherAnswers);
         Assert.Equal(0, report.CalmMessages); // its first attempt was inside the fault: not a calm latency sample
     }
 
