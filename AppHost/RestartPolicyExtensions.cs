@@ -21,6 +21,10 @@ public static class RestartPolicyExtensions
     /// </summary>
     public static IDistributedApplicationBuilder RestartCrashedResources(this IDistributedApplicationBuilder builder)
     {
+        if (!builder.ExecutionContext.IsRunMode)
+        {
+            return builder; // a published deployment restarts through its orchestrator (see RELIABILITY.md)
+        }
         foreach (var resource in builder.Resources.Where(r => r is ProjectResource or ExecutableResource))
         {
             resource.Annotations.Add(new RestartOnCrashAnnotation());

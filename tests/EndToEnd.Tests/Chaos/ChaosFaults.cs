@@ -88,8 +88,9 @@ public sealed class ChaosFaults(DistributedApplication app, ChaosHistory history
         {
             detail += "; " + recovered.Why;
         }
+        // The window ends at recovery: the calm period after it counts as normal operation.
+        history.Record(new FaultWindow(fault.Name, start, end, recovered.Ok, detail));
         await Task.Delay(calmAfter, ct);
-        history.Record(new FaultWindow(fault.Name, start, Math.Max(end, history.NowMs), recovered.Ok, detail));
     }
 
     private async Task<(bool Ok, string Why)> RecoveredAsync(ChaosFault fault, Dictionary<string, int> before, CancellationToken ct)

@@ -59,7 +59,7 @@ public static class ChaosScenario
                     options.Progress($"{(DateTime.UtcNow - started).TotalSeconds:F0} s: {fault.Name}");
                     await faults.InjectAsync(fault, options.CalmAfterFault, ct);
                     var last = history.Snapshot().Faults[^1];
-                    options.Progress($"  {(last.Recovered ? "recovered" : "NOT RECOVERED")} after {(last.EndMs - last.StartMs) / 1000:F1} s: {last.Detail}");
+                    options.Progress($"  {(last.Recovered ? "recovered" : "NOT RECOVERED")} {(last.EndMs - last.StartMs) / 1000:F1} s after the fault: {last.Detail}");
                 }
                 var acked = history.Snapshot().Attempts.Count(a => a.Outcome == SendOutcome.Success);
                 var elapsed = DateTime.UtcNow - started;
