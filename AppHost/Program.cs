@@ -3,7 +3,7 @@ using Natter.AppHost;
 var builder = DistributedApplication.CreateBuilder(args);
 
 var paths = NatterPaths.From(builder);
-var redis = builder.AddRedisServer("redis", paths);
+var redis = builder.AddRedisServer("redis", paths).WithRestartOnCrash(paths);
 var blobs = builder.AddAzuriteBlobs("blobs", paths);
 var dapr = DaprSidecarOptions.From(builder, paths, redis);
 var auth = NatterAuth.From(builder);
@@ -37,4 +37,5 @@ foreach (var gateway in new[] { "gateway-a", "gateway-b" })
         .WaitFor(chatA).WaitFor(chatB);
 }
 
+builder.RestartCrashedResources();
 builder.Build().Run();

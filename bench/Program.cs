@@ -7,11 +7,12 @@ return args.FirstOrDefault() switch
     "actors" => await ActorBenchmark.RunAsync(args[1..]),
     "media" => await MediaBenchmark.RunAsync(args[1..]),
     "messaging" => await MessagingBenchmark.RunAsync(args[1..]),
+    "chaos" => await ChaosCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.WriteLine("usage: dotnet run -c Release --project bench -- <sidecar|messaging|media|actors>");
+    Console.WriteLine("usage: dotnet run -c Release --project bench -- <sidecar|messaging|media|actors|chaos>");
     return 2;
 }
