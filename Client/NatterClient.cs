@@ -80,7 +80,10 @@ public sealed class NatterClient : IAsyncDisposable
             }
         }, ct));
 
-    /// <summary>SUCCESS or FAILURE (with a code) both come back as a result; only transport problems throw.</summary>
+    /// <summary>
+    /// SUCCESS or FAILURE (with a code) both come back as a result. An outcome the server cannot know throws
+    /// <see cref="NatterErrorException"/> with code unavailable: resend with the same clientMessageId.
+    /// </summary>
     public async Task<SendMessageResult> SendMessageAsync(
         string chatId, string message, IReadOnlyList<string>? attachments = null, string? clientMessageId = null, CancellationToken ct = default) =>
         Read<SendMessageResult>(await RequestAsync(FrameTypes.SendMessage, w =>

@@ -49,6 +49,9 @@ public static class ErrorCodes
 /// <summary>WebSocket close codes the gateway uses besides the standard ones (1000, 1001, 1009, 1011).</summary>
 public static class CloseCodes
 {
+    /// <summary>Standard: the gateway is going away (shutting down, or it lost its sidecar); reconnect elsewhere.</summary>
+    public const int GoingAway = 1001;
+
     /// <summary>Standard: a frame exceeded the gateway's frame limit.</summary>
     public const int MessageTooBig = 1009;
 

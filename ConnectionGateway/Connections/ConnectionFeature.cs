@@ -14,6 +14,8 @@ public static class ConnectionFeature
         builder.Services.AddSingleton<ChatClient>();
         builder.Services.AddDeviceInbox();
         builder.Services.AddSingleton<UserRateLimits>();
+        builder.Services.AddSingleton<SidecarWatch>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SidecarWatch>());
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<CommandDispatcher>();
         builder.Services.AddSingleton<ConnectionServices>();

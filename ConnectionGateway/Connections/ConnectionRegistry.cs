@@ -32,5 +32,13 @@ public sealed class ConnectionRegistry
         }
     }
 
+    public void CloseAll(int code, string reason)
+    {
+        foreach (var connection in _byDevice.Values)
+        {
+            connection.RequestClose(code, reason);
+        }
+    }
+
     public int Count => _byDevice.Count;
 }

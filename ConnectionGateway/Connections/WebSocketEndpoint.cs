@@ -23,8 +23,15 @@ public static class WebSocketEndpoint
         return app;
     }
 
-    private static async Task AcceptAsync(HttpContext context, DeviceRegistryStore devices, ConnectionServices services)
+    private static async Task AcceptAsync(HttpContext context, DeviceRegistryStore devices, ConnectionServices services, SidecarWatch sidecar)
     {
+        if (!sidecar.SidecarReachable)
+        {
+            // Without its sidecar this gateway can do nothing for a client: send it to another one at once.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            return;
+        }
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;

@@ -4,21 +4,17 @@ using Xunit.Abstractions;
 namespace Natter.EndToEnd.Tests.Chaos;
 
 /// <summary>The destructive fixture: the chaos run kills its processes, so it gets an AppHost of its own.</summary>
-public sealed class ChaosFixture : NatterAppFixture;
-
-[CollectionDefinition(Name)]
-public sealed class ChaosCollection : ICollectionFixture<ChaosFixture>
-{
-    public const string Name = "natter-app-chaos";
-}
-
 /// <summary>
 /// The short chaos run (Natter issue 10): one cycle of the five faults under load, then the history check.
 /// The long run is `dotnet run -c Release --project bench -- chaos`; its figures are in RELIABILITY.md.
 /// </summary>
-[Collection(ChaosCollection.Name)]
-public sealed class ChaosTests(ChaosFixture fixture, ITestOutputHelper output)
+[Collection(DestructiveCollection.Name)]
+public sealed class ChaosTests(DestructiveAppFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
+    public Task InitializeAsync() => fixture.WaitUntilWholeAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     [Fact]
     public async Task Under_kills_pauses_and_a_redis_crash_no_acknowledged_message_is_lost_duplicated_or_reordered()
     {

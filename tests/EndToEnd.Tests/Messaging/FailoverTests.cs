@@ -6,23 +6,6 @@ using static Natter.EndToEnd.Tests.Messaging.MessagingHarness;
 
 namespace Natter.EndToEnd.Tests.Messaging;
 
-/// <summary>Each failover test stops a resource, so each gets an AppHost of its own.</summary>
-public sealed class GatewayFailoverFixture : NatterAppFixture;
-
-public sealed class ChatServiceFailoverFixture : NatterAppFixture;
-
-[CollectionDefinition(Name)]
-public sealed class GatewayFailoverCollection : ICollectionFixture<GatewayFailoverFixture>
-{
-    public const string Name = "natter-app-gateway-failover";
-}
-
-[CollectionDefinition(Name)]
-public sealed class ChatServiceFailoverCollection : ICollectionFixture<ChatServiceFailoverFixture>
-{
-    public const string Name = "natter-app-chatservice-failover";
-}
-
 internal static class ResourceControl
 {
     /// <summary>
@@ -41,9 +24,13 @@ internal static class ResourceControl
     }
 }
 
-[Collection(GatewayFailoverCollection.Name)]
-public sealed class GatewayFailoverTests(GatewayFailoverFixture fixture)
+[Collection(DestructiveCollection.Name)]
+public sealed class GatewayFailoverTests(DestructiveAppFixture fixture) : IAsyncLifetime
 {
+    public Task InitializeAsync() => fixture.WaitUntilWholeAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     private readonly MessagingHarness _harness = new(fixture);
 
     // The dead gateway's Aspire proxy still accepts TCP and never answers, much like a load balancer with a stale
@@ -77,11 +64,33 @@ public sealed class GatewayFailoverTests(GatewayFailoverFixture fixture)
         var reply = await b.SendMessageAsync(chat.ChatId, "I moved to gateway-b");
         Assert.Equal(reply.MessageId, (await NextMessageAsync(a)).Message!.MessageId);
     }
+
+    [Fact]
+    public async Task Clients_of_a_gateway_whose_sidecar_died_are_sent_to_the_other_gateway_and_lose_nothing()
+    {
+        string alice = NewId("alice"), bob = NewId("bob");
+        await using var a = await _harness.ConnectReadyAsync(alice, NewId("a1"), true, "gateway-a");
+        await using var b = await _harness.ConnectReadyAsync(bob, NewId("b1"), true, "gateway-b", "gateway-a");
+        var chat = await a.CreateChatAsync([bob]);
+        await NextAsync(b, i => i.Type == FrameTypes.ChatUpdate);
+
+        // Only the sidecar dies: the gateway process lives on, and alone it could do nothing for bob.
+        await ResourceControl.StopAsync(fixture, "gateway-b-dapr");
+
+        await WaitUntilAsync(() => Task.FromResult(b.ConnectionCount >= 2), "bob's client was moved to another gateway", TimeSpan.FromSeconds(60));
+        Assert.Equal(CloseCodes.GoingAway, b.LastClose?.Code);
+        var sent = await a.SendMessageAsync(chat.ChatId, "after the sidecar died");
+        Assert.Equal(sent.MessageId, (await NextMessageAsync(b, TimeSpan.FromSeconds(60))).Message!.MessageId);
+    }
 }
 
-[Collection(ChatServiceFailoverCollection.Name)]
-public sealed class ChatServiceFailoverTests(ChatServiceFailoverFixture fixture)
+[Collection(DestructiveCollection.Name)]
+public sealed class ChatServiceFailoverTests(DestructiveAppFixture fixture) : IAsyncLifetime
 {
+    public Task InitializeAsync() => fixture.WaitUntilWholeAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
     private readonly MessagingHarness _harness = new(fixture);
 
     [Fact]
@@ -125,7 +134,8 @@ public sealed class ChatServiceFailoverTests(ChatServiceFailoverFixture fixture)
                 result = await client.SendMessageAsync(chatId, "after failover", clientMessageId: clientMessageId);
                 return result.Status == SendStatus.Success;
             }
-            catch (Exception e) when (e is NatterDisconnectedException or OperationCanceledException or TimeoutException)
+            catch (Exception e) when (e is NatterDisconnectedException or OperationCanceledException or TimeoutException
+                or NatterErrorException { Code: ErrorCodes.Unavailable })
             {
                 return false;
             }

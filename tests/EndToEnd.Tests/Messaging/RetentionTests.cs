@@ -53,32 +53,13 @@ public sealed class InboxRetentionTests(NatterAppFixture fixture)
     }
 }
 
-/// <summary>An AppHost of its own with the test clock on: moving time 31 days must not disturb other tests.</summary>
-public sealed class TestClockAppFixture : NatterAppFixture
+[Collection(DestructiveCollection.Name)]
+public sealed class SimulatedMonthTests(DestructiveAppFixture fixture) : IAsyncLifetime
 {
-    protected override IEnumerable<string> AppHostArgs => ["--Natter:TestClock=true"];
+    public Task InitializeAsync() => fixture.WaitUntilWholeAsync();
 
-    /// <summary>Moves every service's clock forward together; tests in this collection only ever add to it.</summary>
-    public async Task AdvanceClocksAsync(TimeSpan by)
-    {
-        foreach (var service in new[] { "chatservice-a", "chatservice-b", "gateway-a", "gateway-b", "mediaservice" })
-        {
-            using var http = new HttpClient { BaseAddress = HttpEndpoint(service) };
-            var response = await http.PostAsJsonAsync("/dev/clock", new { advanceSeconds = by.TotalSeconds });
-            response.EnsureSuccessStatusCode();
-        }
-    }
-}
+    public Task DisposeAsync() => Task.CompletedTask;
 
-[CollectionDefinition(Name)]
-public sealed class TestClockCollection : ICollectionFixture<TestClockAppFixture>
-{
-    public const string Name = "natter-app-test-clock";
-}
-
-[Collection(TestClockCollection.Name)]
-public sealed class SimulatedMonthTests(TestClockAppFixture fixture)
-{
     private readonly MessagingHarness _harness = new(fixture);
 
     [Fact]
