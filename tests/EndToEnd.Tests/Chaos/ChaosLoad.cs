@@ -125,7 +125,7 @@ public sealed class ChaosLoad : IAsyncDisposable
         for (var n = 0; !_stopping; n++)
         {
             var next = DateTime.UtcNow + interval;
-            await SendOneAsync(device, client, chats[random.Next(chats.Count)], $"{device}#{n}");
+            await SendOneAsync(device, client, chats[random.Next(chats.Count)], $"{device.Replace('/', '.')}.{n}"); // an id of the accepted form (PROTOCOL.md)
             var wait = next - DateTime.UtcNow;
             if (wait > TimeSpan.Zero && !_stopping)
             {

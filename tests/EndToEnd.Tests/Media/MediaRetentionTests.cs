@@ -7,12 +7,9 @@ using static Natter.EndToEnd.Tests.Messaging.MessagingHarness;
 namespace Natter.EndToEnd.Tests.Media;
 
 /// <summary>Attachment retention through the AppHost, with every service's clock moved forward a month.</summary>
-[Collection(DestructiveCollection.Name)]
-public sealed class MediaRetentionTests(DestructiveAppFixture fixture) : IAsyncLifetime
+[Collection(TestClockCollection.Name)]
+public sealed class MediaRetentionTests(TestClockAppFixture fixture)
 {
-    public Task InitializeAsync() => fixture.WaitUntilWholeAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     private readonly MessagingHarness _harness = new(fixture);
     private readonly MediaHarness _media = new(fixture);

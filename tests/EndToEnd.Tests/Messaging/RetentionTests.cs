@@ -53,12 +53,9 @@ public sealed class InboxRetentionTests(NatterAppFixture fixture)
     }
 }
 
-[Collection(DestructiveCollection.Name)]
-public sealed class SimulatedMonthTests(DestructiveAppFixture fixture) : IAsyncLifetime
+[Collection(TestClockCollection.Name)]
+public sealed class SimulatedMonthTests(TestClockAppFixture fixture)
 {
-    public Task InitializeAsync() => fixture.WaitUntilWholeAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     private readonly MessagingHarness _harness = new(fixture);
 
