@@ -206,7 +206,7 @@ public sealed class NatterClient : IAsyncDisposable
             }
             await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
         }
-        catch (WebSocketException e)
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
         {
             throw new NatterDisconnectedException(e.Message);
         }
@@ -324,7 +324,9 @@ public sealed class NatterClient : IAsyncDisposable
                 await HandleFrameAsync(buffer.AsMemory(0, length));
             }
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or NatterDisconnectedException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or NatterDisconnectedException
+                                   // Disposal aborts the socket (which disposes it) wherever this loop happens to be.
+                                   || e is ObjectDisposedException && _disposed.IsCancellationRequested)
         {
             LastClose ??= new CloseInfo(null, e.Message);
         }
