@@ -3,26 +3,18 @@ using Xunit.Abstractions;
 
 namespace Natter.EndToEnd.Tests.Chaos;
 
-/// <summary>The destructive fixture: the chaos run kills its processes, so it gets an AppHost of its own.</summary>
-/// <summary>
-/// The chaos run's own AppHost. Kept apart from the failover tests: after a chaos cycle, a chat service killed later
-/// in the same AppHost was seen to leave its chats refusing sends for over 90 s (an open defect, see RELIABILITY.md).
-/// </summary>
-public sealed class ChaosAppFixture : NatterAppFixture;
-
-[CollectionDefinition(Name)]
-public sealed class ChaosCollection : ICollectionFixture<ChaosAppFixture>
-{
-    public const string Name = "natter-app-chaos";
-}
-
 /// <summary>
 /// The short chaos run (Natter issue 10): one cycle of the five faults under load, then the history check.
+/// It shares the destructive AppHost with the failover tests: each starts on a whole system (the AppHost restarts what
+/// the run killed).
 /// The long run is `dotnet run -c Release --project bench -- chaos`; its figures are in RELIABILITY.md.
 /// </summary>
-[Collection(ChaosCollection.Name)]
-public sealed class ChaosTests(ChaosAppFixture fixture, ITestOutputHelper output)
+[Collection(DestructiveCollection.Name)]
+public sealed class ChaosTests(DestructiveAppFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
+    public Task InitializeAsync() => fixture.WaitUntilWholeAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Under_kills_pauses_and_a_redis_crash_no_acknowledged_message_is_lost_duplicated_or_reordered()
