@@ -38,4 +38,13 @@ public sealed class GatewayOptions
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
 
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// On SIGTERM the sockets are closed (1001) at moments spread evenly over this window, so their clients do not all
+    /// reconnect to the other gateways at once.
+    /// </summary>
+    public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a command already running when its connection closes may take to finish and answer.</summary>
+    public TimeSpan CommandGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

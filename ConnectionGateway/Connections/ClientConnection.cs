@@ -88,6 +88,10 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         // the close handshake is done or given up on, so the client always sees our close code.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closing.Token);
         using var socketLife = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        // A command already running when the connection is asked to close may finish (bounded by CommandGrace), so its
+        // answer goes out before the close frame instead of an outcome the client would have to guess.
+        using var dispatch = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        using var graceOnClose = _closing.Token.Register(() => dispatch.CancelAfter(Options.CommandGrace));
         var ct = stop.Token;
         GatewayTelemetry.OpenConnections.Add(1);
         services.Registry.Add(this);
@@ -114,7 +118,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             _connectionTrace = Activity.Current?.Context ?? default;
             Activity.Current = null;
             upkeep = UpkeepLoopAsync(ct);
-            commands = CommandLoopAsync(ct);
+            commands = CommandLoopAsync(ct, dispatch.Token);
             receive = ReceiveLoopAsync(socketLife.Token);
             await Task.WhenAny(receive, Task.Delay(Timeout.Infinite, ct));
             if (receive.IsCompletedSuccessfully)
@@ -144,6 +148,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             await Quietly(drain);
             await Quietly(upkeep);
             await Quietly(commands);
+            AnswerUnstartedCommands();
             await CloseSocketAsync(writer, receive, socketLife);
             // Acks already received are applied before the tail is persisted past them.
             _acks.Writer.TryComplete();
@@ -324,24 +329,46 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     /// Runs the client's commands one at a time, in the order sent (two sendMessages to one chat keep their order),
     /// apart from the receive loop: acks and further frames are read while a slow command is still running.
     /// </summary>
-    private async Task CommandLoopAsync(CancellationToken ct)
+    /// <remarks>
+    /// No command starts once the connection is closing (<paramref name="ct"/>); the one running then finishes under
+    /// <paramref name="dispatchCt"/>, which allows it CommandGrace.
+    /// </remarks>
+    private async Task CommandLoopAsync(CancellationToken ct, CancellationToken dispatchCt)
     {
-        await foreach (var item in _commands.Reader.ReadAllAsync(ct))
+        while (await _commands.Reader.WaitToReadAsync(ct))
         {
-            if (item.Frame is not { } frame)
+            while (!ct.IsCancellationRequested && _commands.Reader.TryRead(out var item))
             {
-                await ReplyAsync(item.Reply!, ct);
-                continue;
+                if (item.Frame is not { } frame)
+                {
+                    await ReplyAsync(item.Reply!, dispatchCt);
+                    continue;
+                }
+                using var activity = GatewayTelemetry.Source.StartActivity("gateway." + (frame.Type.Length <= 32 ? frame.Type : "command"),
+                    ActivityKind.Server, parentContext: default, links: _connectionTrace == default ? null : [new ActivityLink(_connectionTrace)]);
+                var reply = await services.Commands.DispatchAsync(Identity, frame, dispatchCt);
+                await ReplyAsync(reply, dispatchCt);
+                if (reply is DeactivateClientResult deactivated && deactivated.ClientId == Identity.ClientId)
+                {
+                    // The caller retired its own device: the answer goes out, then the socket closes as any deactivated one does.
+                    RequestClose(CloseCodes.ClientDeactivated, "client deactivated");
+                }
             }
-            using var activity = GatewayTelemetry.Source.StartActivity("gateway." + (frame.Type.Length <= 32 ? frame.Type : "command"),
-                ActivityKind.Server, parentContext: default, links: _connectionTrace == default ? null : [new ActivityLink(_connectionTrace)]);
-            var reply = await services.Commands.DispatchAsync(Identity, frame, ct);
-            await ReplyAsync(reply, ct);
-            if (reply is DeactivateClientResult deactivated && deactivated.ClientId == Identity.ClientId)
-            {
-                // The caller retired its own device: the answer goes out, then the socket closes as any deactivated one does.
-                RequestClose(CloseCodes.ClientDeactivated, "client deactivated");
-            }
+        }
+    }
+
+    /// <summary>
+    /// Commands still queued when the connection closes were never run: each gets `unavailable`, so a client resends
+    /// it (with its clientMessageId) on its next connection instead of waiting for an answer that cannot come.
+    /// </summary>
+    private void AnswerUnstartedCommands()
+    {
+        while (_commands.Reader.TryRead(out var item))
+        {
+            var answer = item.Frame is { } frame
+                ? new ErrorFrame(frame.RequestId, ErrorCodes.Unavailable, "the connection closed before this command ran; send it again")
+                : item.Reply!;
+            Enqueue(JsonSerializer.SerializeToUtf8Bytes(answer, answer.GetType(), NatterJson.Options));
         }
     }
 

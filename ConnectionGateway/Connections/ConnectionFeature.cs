@@ -1,4 +1,5 @@
 using Dapr.Actors.Client;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Natter.ConnectionGateway.Chats;
 using Natter.Inbox;
 
@@ -17,6 +18,12 @@ public static class ConnectionFeature
         builder.Services.AddSingleton<SidecarWatch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SidecarWatch>());
         builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<GatewayDrain>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayDrain>());
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            GatewayDrain.HealthCheckName, sp => sp.GetRequiredService<GatewayDrain>(), HealthStatus.Unhealthy, tags: []));
+        var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = GatewayDrain.ShutdownTimeout(gateway));
         builder.Services.AddSingleton<CommandDispatcher>();
         builder.Services.AddSingleton<ConnectionServices>();
         return builder;

@@ -40,5 +40,7 @@ public sealed class ConnectionRegistry
         }
     }
 
+    public IReadOnlyList<ClientConnection> Snapshot() => [.. _byDevice.Values];
+
     public int Count => _byDevice.Count;
 }

@@ -23,11 +23,13 @@ public static class WebSocketEndpoint
         return app;
     }
 
-    private static async Task AcceptAsync(HttpContext context, DeviceRegistryStore devices, ConnectionServices services, SidecarWatch sidecar)
+    private static async Task AcceptAsync(
+        HttpContext context, DeviceRegistryStore devices, ConnectionServices services, SidecarWatch sidecar, GatewayDrain drain)
     {
-        if (!sidecar.SidecarReachable)
+        if (!sidecar.SidecarReachable || drain.Draining)
         {
-            // Without its sidecar this gateway can do nothing for a client: send it to another one at once.
+            // Without its sidecar, or while shutting down, this gateway can do nothing lasting for a client: send it to
+            // another one at once.
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "1";
             return;

@@ -22,6 +22,25 @@ internal static class ResourceControl
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(cts.Token);
     }
+
+    /// <summary>
+    /// Sends SIGTERM, as Kubernetes does at the start of a rolling update, and returns the process so the caller can wait
+    /// for its exit. Nothing else is signalled: the process must end by itself.
+    /// </summary>
+    public static System.Diagnostics.Process Terminate(NatterAppFixture fixture, string resource)
+    {
+        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"no resource {resource}");
+        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString();
+        Assert.True(int.TryParse(pid, out var processId), $"{resource} has no process id");
+        var process = System.Diagnostics.Process.GetProcessById(processId);
+        Assert.Equal(0, Kill(processId, SigTerm));
+        return process;
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }
 
 [Collection(DestructiveCollection.Name)]
