@@ -15,10 +15,10 @@ namespace Natter.Functional.Tests.Infrastructure;
 /// <summary>
 /// ChatService, the gateway and MediaService, each in this process in front of its own local sidecar, on one real
 /// redis-server and one real Azurite, with the repository's own component files (state.redis, pubsub.redis, the
-/// "cleanup" cron binding). Time is one <see cref="FakeTimeProvider"/> that only the test moves: every service reads
-/// it, and the chat and media sidecars fire their @daily cron on it, so a simulated month is 30 real cron ticks that
-/// reach each service through its sidecar. What is simulated: the clock, and the ticks arriving at once when the
-/// clock jumps; Redis's own TTLs run on real time.
+/// "cleanup" cron binding). Two chat service instances, as the AppHost runs, so every simulated day brings two cron
+/// ticks at once. Time is one <see cref="FakeTimeProvider"/> that only the test moves: every service reads it, and the
+/// chat and media sidecars fire their @daily cron on it, so a simulated month is 30 real cron ticks per sidecar that
+/// reach each service through its sidecar. What is simulated: the clock only; Redis's own TTLs run on real time.
 /// </summary>
 public sealed class FunctionalHost : IAsyncLifetime
 {
@@ -40,7 +40,8 @@ public sealed class FunctionalHost : IAsyncLifetime
 
     public BlobServiceClient Blobs { get; private set; } = null!;
 
-    public ServiceNode Chat { get; private set; } = null!;
+    /// <summary>chatservice-a and chatservice-b: one app id, two instances, each with its own sidecar and cron.</summary>
+    public IReadOnlyList<ServiceNode> Chats { get; private set; } = [];
 
     public ServiceNode Gateway { get; private set; } = null!;
 
@@ -94,9 +95,14 @@ public sealed class FunctionalHost : IAsyncLifetime
             ["Media:BaseUrl"] = Media.Address.ToString(),
             ["Media:InternalKey"] = mediaKey,
         };
-        Chat = Track(await ServiceNode.StartAsync(
-            new("ChatService", "chatservice", b => b.AddChatService(), a => a.MapChatService()),
-            mediaClient, Clock, components, sidecarEnvironment, cts.Token));
+        var chats = new List<ServiceNode>();
+        for (var i = 0; i < 2; i++)
+        {
+            chats.Add(Track(await ServiceNode.StartAsync(
+                new("ChatService", "chatservice", b => b.AddChatService(), a => a.MapChatService()),
+                mediaClient, Clock, components, sidecarEnvironment, cts.Token)));
+        }
+        Chats = chats;
         Gateway = Track(await ServiceNode.StartAsync(
             new("ConnectionGateway", "gateway", b => b.AddGateway(), a => a.MapGateway()),
             new Dictionary<string, string?>(mediaClient)
@@ -114,18 +120,18 @@ public sealed class FunctionalHost : IAsyncLifetime
     }
 
     /// <summary>
-    /// Ready when the callers' sidecars place ChatActor on the chat service's sidecar, and the chat and media sidecars'
+    /// Ready when the callers' sidecars place ChatActor on both chat sidecars, and the chat and media sidecars'
     /// cron runners wait on the test clock (so no tick is owed before the test moves it).
     /// </summary>
     private async Task WhenReadyAsync(CancellationToken ct)
     {
         try
         {
-            await Task.WhenAll(Chat.CronClock.Scheduled, Media.CronClock.Scheduled).WaitAsync(ct);
+            await Task.WhenAll([.. Chats.Select(c => c.CronClock.Scheduled), Media.CronClock.Scheduled]).WaitAsync(ct);
             foreach (var caller in new[] { Gateway, Media })
             {
                 await caller.Placement.WhenReady.WaitAsync(ct);
-                while (caller.Placement.Table.HostsFor(ChatActorNames.ActorType).Count == 0)
+                while (caller.Placement.Table.HostsFor(ChatActorNames.ActorType).Count < Chats.Count)
                 {
                     await Task.Delay(50, ct);
                 }
@@ -137,17 +143,21 @@ public sealed class FunctionalHost : IAsyncLifetime
         }
     }
 
-    /// <summary>Moves every service's clock, and with it the sidecars' cron, forward.</summary>
-    public void Advance(TimeSpan by) => Clock.Advance(by);
-
     /// <summary>
-    /// The @daily ticks the clock owes since the start: one per UTC midnight passed. Waits until each of them reached
-    /// both the chat service and MediaService through their sidecars and was answered.
+    /// Lets whole days pass, one at a time: the clock moves a day, so each cron crosses one midnight, and the next day
+    /// begins only once that day's tick reached every chat service and MediaService through its sidecar and was
+    /// answered. One jump of a month would instead fire a month of ticks at once, each reading whatever time the
+    /// clock shows by then, which no real calendar does.
     /// </summary>
-    public async Task WaitForCronTicksAsync()
+    public async Task PassDaysAsync(int days)
     {
-        var owed = (Clock.GetUtcNow().UtcDateTime.Date - ClockStart.UtcDateTime.Date).Days;
-        await Task.WhenAll(Chat.Cron.WaitForAnsweredAsync(owed, WaitTimeout), Media.Cron.WaitForAnsweredAsync(owed, WaitTimeout));
+        for (var day = 0; day < days; day++)
+        {
+            Clock.Advance(TimeSpan.FromDays(1));
+            // One tick per UTC midnight passed since the start.
+            var owed = (Clock.GetUtcNow().UtcDateTime.Date - ClockStart.UtcDateTime.Date).Days;
+            await Task.WhenAll([.. Chats.Select(c => c.Cron.WaitForAnsweredAsync(owed, WaitTimeout)), Media.Cron.WaitForAnsweredAsync(owed, WaitTimeout)]);
+        }
     }
 
     /// <summary>

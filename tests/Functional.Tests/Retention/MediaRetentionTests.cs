@@ -23,15 +23,13 @@ public sealed class MediaRetentionTests(FunctionalHost host)
         var chat = await a.CreateChatAsync([bob]);
         Assert.Equal(SendStatus.Success, (await a.SendMessageAsync(chat.ChatId, "a file", [sent])).Status);
 
-        host.Advance(TimeSpan.FromDays(29));
-        await host.WaitForCronTicksAsync();
+        await host.PassDaysAsync(29);
         using (var asBob = await _clients.MediaClientForAsync(bob))
         {
             Assert.Equal(sentContent, await asBob.GetByteArrayAsync($"/attachments/{sent}/content"));
         }
 
-        host.Advance(TimeSpan.FromDays(2));
-        await host.WaitForCronTicksAsync();
+        await host.PassDaysAsync(2);
 
         Assert.All(host.Media.Cron.Statuses, status => Assert.Equal(200, status));
         using var asAlice = await _clients.MediaClientForAsync(alice);
