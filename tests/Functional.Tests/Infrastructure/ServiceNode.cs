@@ -20,6 +20,8 @@ public sealed record ServiceComposition(string Project, string AppId, Action<Web
 /// port, in front of its own in-process local sidecar (the Sidecar project's own application, daprd's flags). Time is
 /// the test's clock: the service's TimeProvider, and the clock the sidecar's cron binding fires on. Everything else in
 /// the sidecar (placement leases, pub/sub redelivery) runs on real time, as it must for the real Redis underneath.
+/// Every timer on the test clock fires as it passes (the gateway's 1-second sidecar watch included), so a simulated
+/// day costs FakeTimeProvider 86,400 steps: 0.1–0.2 s on this machine.
 /// </summary>
 public sealed class ServiceNode : IAsyncDisposable
 {
@@ -41,8 +43,6 @@ public sealed class ServiceNode : IAsyncDisposable
     public CronFires Cron { get; }
 
     public CronClock CronClock { get; }
-
-    public IServiceProvider Services => _app.Services;
 
     public ActorPlacement Placement => _sidecar.Services.GetRequiredService<ActorPlacement>();
 
