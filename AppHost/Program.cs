@@ -14,15 +14,14 @@ var media = builder.AddProject<Projects.MediaService>("mediaservice")
     .WithDaprSidecar(dapr, "mediaservice")
     .WithNatterAuthentication(auth)
     .WithMediaInternalKey(mediaKey)
-    .WithTestClockWhenEnabled()
     .WithReference(blobs).WaitFor(blobs);
 
 var chatA = builder.AddProject<Projects.ChatService>("chatservice-a")
     .WithAppHostEnvironment()
-    .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey).WithTestClockWhenEnabled();
+    .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey);
 var chatB = builder.AddProject<Projects.ChatService>("chatservice-b")
     .WithAppHostEnvironment()
-    .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey).WithTestClockWhenEnabled();
+    .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey);
 
 foreach (var gateway in new[] { "gateway-a", "gateway-b" })
 {
@@ -33,8 +32,7 @@ foreach (var gateway in new[] { "gateway-a", "gateway-b" })
         .WithEnvironment("Gateway__InstanceId", gateway)
         .WithWebSocketUrlAnnouncement()
         .WithMediaClient(media, mediaKey)
-        .WithTestClockWhenEnabled()
-        .WaitFor(chatA).WaitFor(chatB);
+            .WaitFor(chatA).WaitFor(chatB);
 }
 
 builder.RestartCrashedResources();

@@ -1,16 +1,8 @@
-using Natter.ChatService.Chats;
-using Natter.ChatService.Cleanup;
+using Natter.ChatService;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddNatterClock();
-builder.AddMediaApiClient();
-builder.AddChats();
-builder.AddCleanup();
+builder.AddChatService();
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapNatterClock();
-app.MapChats();
-app.MapCleanup();
+app.MapChatService();
 app.Run();

@@ -1,19 +1,8 @@
-using Natter.ConnectionGateway.Connections;
-using Natter.ConnectionGateway.Deliveries;
+using Natter.ConnectionGateway;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddNatterAuthentication();
-builder.AddNatterClock();
-builder.AddMediaApiClient();
-builder.AddClientConnections();
+builder.AddGateway();
 
 var app = builder.Build();
-app.UseAuthentication();
-app.UseAuthorization();
-app.MapDefaultEndpoints();
-app.MapDevelopmentTokens();
-app.MapNatterClock();
-app.MapDeliveries();
-app.MapClientConnections();
+app.MapGateway();
 app.Run();

@@ -147,6 +147,17 @@ public sealed class DeviceInbox(DaprClient dapr, ILogger<DeviceInbox> logger)
         return result;
     }
 
+    /// <summary>
+    /// The entries still stored between tail and head, in order: what the device has yet to acknowledge (entries that
+    /// were acked, expired or purged are absent). One read of the bounds, then pages of entries.
+    /// </summary>
+    public async Task<IReadOnlyList<(long N, InboxEntry Entry)>> PendingAsync(DeviceAddress device, CancellationToken ct)
+    {
+        var (tail, head) = await BoundsAsync(device, ct);
+        var entries = tail < head ? await ReadAsync(device, tail, head, ct) : [];
+        return [.. entries.Where(e => e.Entry is not null).Select(e => (e.N, e.Entry!))];
+    }
+
     /// <summary>Acknowledged entries, deleted in one transaction. Deleting an entry that is already gone is a no-op.</summary>
     public Task AcknowledgeAsync(DeviceAddress device, IReadOnlyCollection<long> ns, CancellationToken ct) =>
         ns.Count == 0 ? Task.CompletedTask : dapr.CommitAsync([.. ns.Select(n => NatterState.Delete(InboxKeys.Entry(device, n)))], ct);

@@ -31,7 +31,7 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
         // The SDK finds its sidecar through DAPR_HTTP_ENDPOINT / DAPR_GRPC_ENDPOINT and presents DAPR_API_TOKEN to it
-        // (DaprClient, actor proxies and the actor runtime all read it from the environment); the AppHost sets all three.
+        // (DaprClient, actor proxies and the actor runtime read them through configuration); the AppHost sets all three.
         builder.Services.AddDaprClient(dapr => dapr.WithNatterLimits());
         builder.AddSidecarAuthentication();
         return builder;

@@ -1,4 +1,3 @@
-using Dapr.Actors.Client;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Natter.ConnectionGateway.Chats;
 using Natter.Inbox;
@@ -11,7 +10,7 @@ public static class ConnectionFeature
     public static WebApplicationBuilder AddClientConnections(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
-        builder.Services.AddSingleton<IActorProxyFactory>(_ => new ActorProxyFactory());
+        builder.AddActorProxies();
         builder.Services.AddSingleton<ChatClient>();
         builder.Services.AddDeviceInbox();
         builder.Services.AddSingleton<UserRateLimits>();

@@ -1,4 +1,3 @@
-using Dapr.Actors.Client;
 using Natter.MediaService.Downloads;
 using Natter.MediaService.Retention;
 using Natter.MediaService.Thumbnails;
@@ -18,7 +17,7 @@ public static class AttachmentsExtensions
 
         builder.Services.AddSingleton<AttachmentCatalog>();
         builder.Services.AddSingleton<ReadAccess>();
-        builder.Services.AddSingleton<IActorProxyFactory>(_ => new ActorProxyFactory());
+        builder.AddActorProxies();
         builder.Services.AddSingleton<IChatMembership, ChatActorMembership>();
         builder.Services.AddSingleton<BlobRegistry>();
         builder.Services.AddSingleton<ContentStager>();

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-
 namespace Natter.EndToEnd.Tests;
 
 /// <summary>
@@ -40,31 +38,4 @@ public sealed class DestructiveAppFixture : NatterAppFixture
 public sealed class DestructiveCollection : ICollectionFixture<DestructiveAppFixture>
 {
     public const string Name = "natter-app-destructive";
-}
-
-/// <summary>
-/// An AppHost with the test clock on, for the tests that move every service's clock forward (the simulated month).
-/// Kept apart from the destructive one: a process the AppHost restarts comes back on the real clock, and failover
-/// under clocks a month apart is not a scenario worth testing.
-/// </summary>
-public sealed class TestClockAppFixture : NatterAppFixture
-{
-    protected override IEnumerable<string> AppHostArgs => ["--Natter:TestClock=true"];
-
-    /// <summary>Moves every service's clock forward together; tests in this collection only ever add to it.</summary>
-    public async Task AdvanceClocksAsync(TimeSpan by)
-    {
-        foreach (var service in new[] { "chatservice-a", "chatservice-b", "gateway-a", "gateway-b", "mediaservice" })
-        {
-            using var http = new HttpClient { BaseAddress = HttpEndpoint(service) };
-            var response = await http.PostAsJsonAsync("/dev/clock", new { advanceSeconds = by.TotalSeconds });
-            response.EnsureSuccessStatusCode();
-        }
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class TestClockCollection : ICollectionFixture<TestClockAppFixture>
-{
-    public const string Name = "natter-app-test-clock";
 }

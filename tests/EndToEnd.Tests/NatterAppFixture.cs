@@ -24,7 +24,7 @@ public class NatterAppFixture : IAsyncLifetime
     /// <summary>The Dapr resources path, relative to the repository root. Subclasses swap it.</summary>
     protected virtual string ResourcesPath => "components";
 
-    /// <summary>Extra AppHost arguments (e.g. --Natter:TestClock=true). Subclasses add them.</summary>
+    /// <summary>Extra AppHost arguments. Subclasses add them.</summary>
     protected virtual IEnumerable<string> AppHostArgs => [];
 
     public async Task InitializeAsync()

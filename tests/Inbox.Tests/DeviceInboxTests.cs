@@ -98,6 +98,24 @@ public sealed class DeviceInboxTests(InboxStoreFixture store)
         Assert.Equal([null, null, null, "m3"], (await store.Inbox.ReadAsync(device, 0, 4, cts.Token)).Select(e => e.Entry?.Message?.Message));
     }
 
+    [Fact]
+    public async Task Pending_lists_what_is_stored_between_tail_and_head_in_order()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        var device = InboxStoreFixture.NewDevice();
+        Assert.Empty(await store.Inbox.PendingAsync(device, cts.Token)); // no head yet
+        for (var i = 0; i < 5; i++)
+        {
+            await AppendAsync(device, $"m{i}", cts.Token);
+        }
+
+        await store.Inbox.AcknowledgeAsync(device, [1, 3], cts.Token);
+        await store.Inbox.AdvanceTailAsync(device, 1, cts.Token); // entry 0 stays stored, but below the tail it is done
+
+        var pending = await store.Inbox.PendingAsync(device, cts.Token);
+        Assert.Equal([(2L, "m2"), (4L, "m4")], pending.Select(p => (p.N, p.Entry.Message!.Message)));
+    }
+
     private async Task<InboxSlot> AppendAsync(DeviceAddress device, string text, CancellationToken ct, long enqueuedAt = 1) =>
         (await store.Inbox.AppendAsync([device], Entry(text, enqueuedAt), "unused-fence",
             (_, _) => Task.FromResult<IReadOnlyList<Dapr.Client.StateTransactionRequest>>([]), ct)).Single();

@@ -1,7 +1,6 @@
 using Dapr.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Natter.MediaService.Tests.Infrastructure;
 using Natter.State;
 
 namespace Natter.Inbox.Tests;

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Dapr.Actors.Client;
 using Dapr.Client;
 using Microsoft.AspNetCore.Builder;
@@ -13,6 +11,7 @@ using Natter.Inbox;
 using Natter.Contracts;
 using Natter.Media;
 using Natter.Sidecar.Hosting;
+using Natter.TestSupport;
 
 namespace Natter.ConnectionGateway.Tests.Infrastructure;
 
@@ -59,7 +58,7 @@ public sealed class GatewayBackends : IAsyncLifetime
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         Directory.CreateDirectory(_folder);
         await File.WriteAllTextAsync(Path.Combine(_folder, "statestore.yaml"), StateStoreComponent, cts.Token);
-        var (appPort, httpPort, grpcPort) = (FreePort(), FreePort(), FreePort());
+        var (appPort, httpPort, grpcPort) = (ChildProcess.FreePort(), ChildProcess.FreePort(), ChildProcess.FreePort());
 
         _chatApp = BuildChatApp(appPort);
         await _chatApp.StartAsync(cts.Token);
@@ -122,13 +121,6 @@ public sealed class GatewayBackends : IAsyncLifetime
             ChatActorNames.Send => new(null, null, chatId, null, null, null, Guid.CreateVersion7().ToString(), 1, 1),
             _ => new(null, null, chatId, "chat", "fuzz-user", participants, null, 0, null),
         };
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task DisposeAsync()

@@ -61,8 +61,8 @@ public sealed class BrowserClientTests(NatterAppFixture fixture)
         Assert.Equal("hello, browser", pushed.GetProperty("payload").GetProperty("message").GetString());
 
         // The page's RECEIVED removed the browser device's copy: nothing is left in its inbox.
-        using var redis = await _harness.ConnectRedisAsync();
-        await WaitUntilAsync(() => Task.FromResult(InboxEntryKeys(_harness.RedisServer(redis), alice, aliceDevice).Count == 0),
+        using var store = await _harness.InboxStoreAsync();
+        await WaitUntilAsync(async () => (await store.PendingAsync(alice, aliceDevice)).Count == 0,
             "the browser's acknowledgements emptied its inbox");
     }
 

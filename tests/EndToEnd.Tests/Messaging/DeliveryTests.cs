@@ -111,10 +111,9 @@ public sealed class DeliveryTests(NatterAppFixture fixture)
         await phone.AcknowledgeAsync(onPhone.DeliveryId);
         // RECEIVED has no reply; the ack is applied once the phone's copy is gone from the store.
         Assert.True(DeliveryIds.TryParse(onPhone.DeliveryId, out _, out var n));
-        await using (var redis = await _harness.ConnectRedisAsync())
+        using (var store = await _harness.InboxStoreAsync())
         {
-            var server = _harness.RedisServer(redis);
-            await WaitUntilAsync(() => Task.FromResult(!InboxEntryKeys(server, bob, phoneId).Any(k => k.ToString().EndsWith($"|{n}", StringComparison.Ordinal))), "the phone's ack is applied");
+            await WaitUntilAsync(async () => !(await store.PendingAsync(bob, phoneId)).Contains(n), "the phone's ack is applied");
         }
         await phone.DisposeAsync();
         await tablet.DisposeAsync();

@@ -71,9 +71,8 @@ public sealed class MessagingHarness(NatterAppFixture fixture)
         return StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{endpoint.Port},allowAdmin=true");
     }
 
-    /// <summary>Redis keys of one device's inbox entries (whatever prefix the state store adds). A test-only scan.</summary>
-    public static IReadOnlyList<StackExchange.Redis.RedisKey> InboxEntryKeys(StackExchange.Redis.IServer server, string userId, string clientId) =>
-        [.. server.Keys(pattern: $"*inbox|{new Natter.Inbox.DeviceAddress(userId, clientId).Key}|*")];
+    /// <summary>The inbox library through a sidecar: what a test asserts about stored state, it asserts through the owner.</summary>
+    public Task<InboxStore> InboxStoreAsync() => InboxStore.ConnectAsync(fixture);
 
     /// <summary>Connects and waits until the gateway has registered the device and finished its first drain.</summary>
     public async Task<NatterClient> ConnectReadyAsync(string userId, string clientId, bool autoAck = true, params string[] gateways)

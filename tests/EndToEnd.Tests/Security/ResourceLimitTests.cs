@@ -1,8 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Aspire.Hosting.Testing;
-using Dapr.Client;
 using Natter.Contracts;
 using Natter.EndToEnd.Tests.Messaging;
 using Natter.Inbox;
@@ -47,11 +45,8 @@ public sealed class ResourceLimitTests(NatterAppFixture fixture)
         var chat = await a.CreateChatAsync([bob]);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         using var reader = await BareUpgradeAsync("gateway-a", bob, bobPhone, cts.Token); // never reads a byte
-        using var dapr = new DaprClientBuilder()
-            .UseGrpcEndpoint(fixture.App.GetEndpoint("gateway-a-dapr", "grpc").ToString())
-            .UseDaprApiToken(await fixture.ParameterAsync(SidecarSecrets.DaprApiToken))
-            .Build();
-        var presence = new PresenceRegistry(dapr);
+        using var store = await _harness.InboxStoreAsync();
+        var presence = store.Presence;
         var device = new DeviceAddress(bob, bobPhone);
         await WaitUntilAsync(async () => (await presence.LocateAsync([device], cts.Token)).Count == 1, "bob's socket is open");
 

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Natter.EndToEnd.Tests.Media;
 using Natter.EndToEnd.Tests.Messaging;
+using Natter.Inbox;
 using static Natter.EndToEnd.Tests.Messaging.MessagingHarness;
 
 namespace Natter.EndToEnd.Tests.Security;
@@ -51,9 +52,12 @@ public sealed class TokenMatrixTests(NatterAppFixture fixture)
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(_harness.WebSocketUri("gateway-a"), timeout.Token));
 
         Assert.Equal(HttpStatusCode.Unauthorized, socket.HttpStatusCode);
-        await using var redis = await _harness.ConnectRedisAsync();
-        Assert.Empty(_harness.RedisServer(redis).Keys(pattern: $"*{user}*"));
-        Assert.Empty(_harness.RedisServer(redis).Keys(pattern: $"*{client}*"));
+        // Nothing of the device exists in its owner's documents: no registration, no inbox, no presence.
+        using var store = await _harness.InboxStoreAsync();
+        var device = new DeviceAddress(user, client);
+        Assert.False(await store.Devices.IsActiveAsync(device, timeout.Token));
+        Assert.Equal((0, 0), await store.Inbox.BoundsAsync(device, timeout.Token));
+        Assert.Empty(await store.Presence.LocateAsync([device], timeout.Token));
     }
 
     [Theory]

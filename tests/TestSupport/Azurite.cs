@@ -1,4 +1,4 @@
-namespace Natter.MediaService.Tests.Infrastructure;
+namespace Natter.TestSupport;
 
 /// <summary>A real Azurite blob emulator on a free port with its own folder.</summary>
 public sealed class Azurite : IAsyncDisposable

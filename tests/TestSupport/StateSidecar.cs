@@ -1,4 +1,4 @@
-namespace Natter.MediaService.Tests.Infrastructure;
+namespace Natter.TestSupport;
 
 /// <summary>
 /// A real redis-server and the real local Dapr sidecar (Sidecar project, daprd's flags) serving the "statestore"
@@ -7,11 +7,11 @@ namespace Natter.MediaService.Tests.Infrastructure;
 /// </summary>
 public sealed class StateSidecar : IAsyncDisposable
 {
-    private readonly ChildProcess _redis;
+    private readonly RedisServer _redis;
     private readonly ChildProcess _sidecar;
     private readonly string _folder;
 
-    private StateSidecar(ChildProcess redis, ChildProcess sidecar, string folder, int httpPort, int grpcPort)
+    private StateSidecar(RedisServer redis, ChildProcess sidecar, string folder, int httpPort, int grpcPort)
     {
         (_redis, _sidecar, _folder) = (redis, sidecar, folder);
         HttpEndpoint = $"http://127.0.0.1:{httpPort}";
@@ -48,16 +48,13 @@ public sealed class StateSidecar : IAsyncDisposable
         {
             File.Copy(Path.Combine(RepositoryPaths.Root, "components", file), Path.Combine(components, file));
         }
-        var redisPort = ChildProcess.FreePort();
-        var redis = ChildProcess.Start("/usr/bin/redis-server",
-            ["--port", Invariant(redisPort), "--bind", "127.0.0.1", "--dir", folder, "--save", "", "--appendonly", "no"]);
-        await redis.WaitForPortAsync(redisPort, TimeSpan.FromSeconds(20));
+        var redis = await RedisServer.StartAsync();
 
         var (httpPort, grpcPort) = (ChildProcess.FreePort(), ChildProcess.FreePort());
         var sidecar = ChildProcess.Start("dotnet",
             [SidecarAssembly, "--app-id", "mediaservice", "--dapr-http-port", Invariant(httpPort),
              "--dapr-grpc-port", Invariant(grpcPort), "--resources-path", components, "--max-body-size", "64Mi", "--log-level", "warn"],
-            new Dictionary<string, string> { ["REDIS_HOST"] = $"127.0.0.1:{redisPort}" });
+            new Dictionary<string, string> { ["REDIS_HOST"] = redis.Address });
         var state = new StateSidecar(redis, sidecar, folder, httpPort, grpcPort);
         try
         {
@@ -85,29 +82,6 @@ public sealed class StateSidecar : IAsyncDisposable
         catch (IOException)
         {
             // Harmless leftovers under /tmp.
-        }
-    }
-}
-
-/// <summary>A test that needs the state store: skipped, with the reason, when no sidecar can serve one.</summary>
-public sealed class StateFactAttribute : FactAttribute
-{
-    public StateFactAttribute()
-    {
-        if (StateSidecar.UnavailableBecause is { } reason)
-        {
-            Skip = reason;
-        }
-    }
-}
-
-public sealed class StateTheoryAttribute : TheoryAttribute
-{
-    public StateTheoryAttribute()
-    {
-        if (StateSidecar.UnavailableBecause is { } reason)
-        {
-            Skip = reason;
         }
     }
 }

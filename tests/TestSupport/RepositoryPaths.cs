@@ -1,4 +1,4 @@
-namespace Natter.MediaService.Tests.Infrastructure;
+namespace Natter.TestSupport;
 
 public static class RepositoryPaths
 {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Natter.MediaService.Tests.Infrastructure;
+namespace Natter.TestSupport;
 
 /// <summary>A process the tests start and stop by PID: SIGTERM, then SIGKILL after 3 s (Azurite ignores SIGTERM).</summary>
 public sealed class ChildProcess : IAsyncDisposable
@@ -16,6 +16,9 @@ public sealed class ChildProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     public string RecentOutput => string.Join('\n', _output.TakeLast(40));
+
+    /// <summary>Everything remembered: the last 200 lines of standard output and error.</summary>
+    public string Output => string.Join('\n', _output);
 
     public static ChildProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
@@ -53,6 +56,23 @@ public sealed class ChildProcess : IAsyncDisposable
         while (_output.Count > 200 && _output.TryDequeue(out _))
         {
         }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
+    public async Task<int> ExitCodeAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the process kept running for {timeout}:\n{RecentOutput}");
+        }
+        return _process.ExitCode;
     }
 
     public static int FreePort()

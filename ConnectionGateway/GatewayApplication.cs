@@ -1,0 +1,30 @@
+using Natter.ConnectionGateway.Connections;
+using Natter.ConnectionGateway.Deliveries;
+
+namespace Natter.ConnectionGateway;
+
+/// <summary>The gateway's table of contents: Program.cs and the functional test host compose the service from these two alone.</summary>
+public static class GatewayApplication
+{
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddNatterAuthentication();
+        builder.AddNatterClock();
+        builder.AddMediaApiClient();
+        builder.AddClientConnections();
+        return builder;
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapDefaultEndpoints();
+        app.MapDevelopmentTokens();
+        app.MapNatterClock();
+        app.MapDeliveries();
+        app.MapClientConnections();
+        return app;
+    }
+}
