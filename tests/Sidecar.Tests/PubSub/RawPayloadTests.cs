@@ -158,4 +158,15 @@ public sealed class RawPayloadTests : IAsyncLifetime
         using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("ERR_PUBSUB_REQUEST_METADATA", error.RootElement.GetProperty("errorCode").GetString());
     }
+
+    [Fact]
+    public async Task An_invalid_raw_payload_flag_over_grpc_is_invalid_argument()
+    {
+        using var dapr = _sidecar.CreateClient();
+
+        var failure = await Assert.ThrowsAsync<DaprException>(() => dapr.PublishEventAsync("pubsub", _plainTopic, "x",
+            new Dictionary<string, string> { ["rawPayload"] = "maybe" }));
+
+        Assert.Equal(global::Grpc.Core.StatusCode.InvalidArgument, Assert.IsType<global::Grpc.Core.RpcException>(failure.InnerException).StatusCode);
+    }
 }
