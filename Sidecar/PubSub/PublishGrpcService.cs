@@ -45,6 +45,10 @@ public sealed class PublishGrpcService(Publisher publisher, PubSubRegistry regis
 
     private void EnsureKnown(string pubsubName)
     {
+        if (!registry.All.Any())
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"pubsub {pubsubName} is not configured"));
+        }
         if (!registry.TryGet(pubsubName, out _))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"pubsub {pubsubName} is not found"));

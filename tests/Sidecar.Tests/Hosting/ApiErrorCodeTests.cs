@@ -1,15 +1,18 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Dapr;
+using Dapr.Client;
+using global::Grpc.Core;
 using Natter.Sidecar.Tests.Infrastructure;
 
 namespace Natter.Sidecar.Tests.Hosting;
 
 /// <summary>
 /// The status codes and errorCode values daprd answers on the publish and state routes (pkg/api/errors), which
-/// JavaScript and Python clients branch on. Plain HTTP, as such a client calls.
+/// JavaScript (HTTP) and Python (gRPC) clients branch on: plain HTTP, and the SDK for gRPC.
 /// </summary>
-public sealed class HttpApiErrorTests
+public sealed class ApiErrorCodeTests
 {
     [Fact]
     public async Task Publishing_to_an_unknown_pubsub_is_404_ERR_PUBSUB_NOT_FOUND()
@@ -71,6 +74,34 @@ public sealed class HttpApiErrorTests
         using var response = await http.DeleteAsync("/v1.0/state/nosuch/k");
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "ERR_STATE_STORE_NOT_FOUND", "state store nosuch is not found");
+    }
+
+    [Fact]
+    public async Task Grpc_state_and_publish_without_any_such_component_are_failed_precondition()
+    {
+        using var resources = new ResourcesFolder();
+        await using var sidecar = await SidecarHost.StartAsync(new SidecarSettings("errapp", resources.Path));
+        using var dapr = sidecar.CreateClient();
+
+        var get = await Assert.ThrowsAsync<DaprException>(() => dapr.GetStateAsync<string>("statestore", "k"));
+        var publish = await Assert.ThrowsAsync<DaprException>(() => dapr.PublishEventAsync("pubsub", "topic", "x"));
+
+        Assert.Equal(StatusCode.FailedPrecondition, Assert.IsType<RpcException>(get.InnerException).StatusCode);
+        Assert.Equal(StatusCode.FailedPrecondition, Assert.IsType<RpcException>(publish.InnerException).StatusCode);
+    }
+
+    [Fact]
+    public async Task Grpc_calls_to_an_unknown_state_store_or_pubsub_are_invalid_argument()
+    {
+        using var resources = new ResourcesFolder().WithInMemory();
+        await using var sidecar = await SidecarHost.StartAsync(new SidecarSettings("errapp", resources.Path));
+        using var dapr = sidecar.CreateClient();
+
+        var get = await Assert.ThrowsAsync<DaprException>(() => dapr.GetStateAsync<string>("nosuch", "k"));
+        var publish = await Assert.ThrowsAsync<DaprException>(() => dapr.PublishEventAsync("nosuch", "topic", "x"));
+
+        Assert.Equal(StatusCode.InvalidArgument, Assert.IsType<RpcException>(get.InnerException).StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, Assert.IsType<RpcException>(publish.InnerException).StatusCode);
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
