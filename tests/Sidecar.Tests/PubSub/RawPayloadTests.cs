@@ -169,4 +169,13 @@ public sealed class RawPayloadTests : IAsyncLifetime
 
         Assert.Equal(global::Grpc.Core.StatusCode.InvalidArgument, Assert.IsType<global::Grpc.Core.RpcException>(failure.InnerException).StatusCode);
     }
+
+    [Fact]
+    public async Task Metadata_reports_a_raw_subscription_with_its_metadata()
+    {
+        var metadata = await SidecarMetadata.GetAsync(_settings);
+
+        var raw = metadata.GetProperty("subscriptions").EnumerateArray().Single(s => s.GetProperty("topic").GetString() == _rawTopic);
+        Assert.Equal("true", raw.GetProperty("metadata").GetProperty("rawPayload").GetString());
+    }
 }
