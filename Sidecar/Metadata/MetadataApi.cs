@@ -29,13 +29,22 @@ public static class MetadataApi
                     ["version"] = c.Version,
                     ["capabilities"] = CapabilitiesOf(c),
                 }).ToArray(),
-                ["subscriptions"] = subscriptions.All.Select(s => new Dictionary<string, object?>
+                // daprd's HTTP shape (pkg/api/http/metadata.go): rules is a flat array, metadata omitted when empty.
+                ["subscriptions"] = subscriptions.All.Select(s =>
                 {
-                    ["pubsubname"] = s.PubSubName,
-                    ["topic"] = s.Topic,
-                    ["rules"] = new Dictionary<string, object?> { ["rules"] = new[] { new Dictionary<string, object?> { ["path"] = s.Route } } },
-                    ["deadLetterTopic"] = s.DeadLetterTopic ?? "",
-                    ["type"] = "PROGRAMMATIC",
+                    var subscription = new Dictionary<string, object?>
+                    {
+                        ["pubsubname"] = s.PubSubName,
+                        ["topic"] = s.Topic,
+                        ["rules"] = new[] { new Dictionary<string, object?> { ["path"] = s.Route } },
+                        ["deadLetterTopic"] = s.DeadLetterTopic ?? "",
+                        ["type"] = "PROGRAMMATIC",
+                    };
+                    if (s.Metadata.Count > 0)
+                    {
+                        subscription["metadata"] = s.Metadata;
+                    }
+                    return subscription;
                 }).ToArray(),
                 ["actors"] = Array.Empty<object>(),
                 ["extended"] = new Dictionary<string, object?> { ["appCommand"] = "", ["daprRuntimeVersion"] = RuntimeVersion },

@@ -25,6 +25,10 @@ public sealed class MetadataGrpcService(SidecarOptions options, IReadOnlyList<Co
             var subscription = new PubsubSubscription { PubsubName = s.PubSubName, Topic = s.Topic, DeadLetterTopic = s.DeadLetterTopic ?? "" };
             subscription.Rules = new PubsubSubscriptionRules();
             subscription.Rules.Rules.Add(new PubsubSubscriptionRule { Path = s.Route });
+            foreach (var (key, value) in s.Metadata)
+            {
+                subscription.Metadata[key] = value;
+            }
             response.Subscriptions.Add(subscription);
         }
         response.ExtendedMetadata.Add("daprRuntimeVersion", MetadataApi.RuntimeVersion);

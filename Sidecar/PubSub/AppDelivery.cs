@@ -7,16 +7,27 @@ using Natter.Sidecar.Telemetry;
 namespace Natter.Sidecar.PubSub;
 
 /// <summary>
-/// Delivers one CloudEvent to the app's route and reads its answer as daprd does: 2xx with no body or
+/// Delivers one stored event to the app's route and reads its answer as daprd does: 2xx with no body or
 /// {"status":"SUCCESS"} acknowledges, RETRY redelivers, DROP drops with a warning, 404 drops,
-/// any other status or a connection error redelivers.
+/// any other status or a connection error redelivers. What is stored goes as it is (daprd parses it as a CloudEvent
+/// and fails the event when it is not one), or, for a rawPayload subscription, wrapped in a CloudEvent.
 /// </summary>
 public sealed class AppDelivery(AppChannel.AppChannel channel, ILogger<AppDelivery> logger)
 {
     private static readonly MediaTypeHeaderValue CloudEventContentType = new(CloudEvents.ContentType);
 
-    public async Task<DeliveryOutcome> DeliverAsync(Subscription subscription, ReadOnlyMemory<byte> envelope, CancellationToken ct)
+    public async Task<DeliveryOutcome> DeliverAsync(Subscription subscription, ReadOnlyMemory<byte> stored, CancellationToken ct)
     {
+        if (!subscription.RawPayload && !CloudEvents.IsJsonObject(stored.Span))
+        {
+            // A raw publish of something that is not a JSON object, read by a subscription without rawPayload.
+            logger.LogError("pubsub {PubSub}: an event on {Topic} is not a CloudEvent and the subscription does not set rawPayload: will redeliver",
+                subscription.PubSubName, subscription.Topic);
+            return DeliveryOutcome.Retry;
+        }
+        var envelope = subscription.RawPayload
+            ? CloudEvents.FromRawPayload(stored.Span, subscription.Topic, subscription.PubSubName)
+            : stored;
         var (traceParent, traceState) = CloudEvents.TraceContextOf(envelope.Span);
         ActivityContext.TryParse(traceParent, traceState, out var parent);
         using var activity = SidecarTelemetry.Source.StartActivity($"pubsub/{subscription.Topic} deliver", ActivityKind.Consumer, parent);

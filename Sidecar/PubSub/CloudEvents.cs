@@ -17,6 +17,7 @@ public static class CloudEvents
 {
     public const string ContentType = "application/cloudevents+json";
     public const string EventType = "com.dapr.event.sent";
+    public const string RawPayloadContentType = "application/octet-stream";
     private const string DefaultDataContentType = "text/plain";
 
     public static byte[] Wrap(in PublishedEvent e, string source)
@@ -35,6 +36,49 @@ public static class CloudEvents
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// What daprd delivers to a subscription with rawPayload=true (components-contrib FromRawPayload): the stored bytes,
+    /// whatever they are, as data_base64 of a new CloudEvent with a random id and source "Dapr"; no trace context,
+    /// since the publisher's is not stored with a raw payload.
+    /// </summary>
+    public static byte[] FromRawPayload(ReadOnlySpan<byte> stored, string topic, string pubSubName)
+    {
+        var buffer = new ArrayBufferWriter<byte>(stored.Length * 4 / 3 + 256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", Guid.NewGuid().ToString());
+            w.WriteString("specversion", "1.0");
+            w.WriteString("datacontenttype", RawPayloadContentType);
+            w.WriteString("source", "Dapr");
+            w.WriteString("type", EventType);
+            w.WriteString("topic", topic);
+            w.WriteString("pubsubname", pubSubName);
+            w.WriteBase64String("data_base64", stored);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>daprd parses what a subscription without rawPayload receives into a JSON object, and fails the event otherwise.</summary>
+    public static bool IsJsonObject(ReadOnlySpan<byte> stored)
+    {
+        var reader = new Utf8JsonReader(stored);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Reads the trace context a delivery must carry to the app.</summary>

@@ -24,6 +24,7 @@ public static class PubSubExtensions
         builder.Services.AddSingleton<SubscriptionRegistry>();
         builder.Services.AddSingleton<SubscriptionLoader>();
         builder.Services.AddSingleton<AppDelivery>();
+        builder.Services.AddSingleton<BulkAppDelivery>();
         builder.Services.AddHostedService<SubscriptionRunner>();
         builder.Services.AddSingleton<PublishGrpcService>();
         builder.Services.AddSingleton<IServiceMethodProvider<PublishGrpcService>, PublishGrpcMethods>();

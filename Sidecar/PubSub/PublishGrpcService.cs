@@ -14,8 +14,15 @@ public sealed class PublishGrpcService(Publisher publisher, PubSubRegistry regis
     public async Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context)
     {
         EnsureKnown(request.PubsubName);
-        await publisher.PublishAsync(request.PubsubName, request.Topic, request.Data.Memory, request.DataContentType, request.Metadata,
-            context.RequestHeaders.GetValue("traceparent"), context.RequestHeaders.GetValue("tracestate"), context.CancellationToken);
+        try
+        {
+            await publisher.PublishAsync(request.PubsubName, request.Topic, request.Data.Memory, request.DataContentType, request.Metadata,
+                context.RequestHeaders.GetValue("traceparent"), context.RequestHeaders.GetValue("tracestate"), context.CancellationToken);
+        }
+        catch (PublishMetadataException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
         return EmptyReply;
     }
 
@@ -23,14 +30,25 @@ public sealed class PublishGrpcService(Publisher publisher, PubSubRegistry regis
     {
         EnsureKnown(request.PubsubName);
         var entries = request.Entries.Select(e => (e.Event.Memory, (string?)e.ContentType)).ToArray();
-        await publisher.PublishBulkAsync(request.PubsubName, request.Topic, entries, request.Metadata,
-            context.RequestHeaders.GetValue("traceparent"), context.RequestHeaders.GetValue("tracestate"), context.CancellationToken);
+        try
+        {
+            await publisher.PublishBulkAsync(request.PubsubName, request.Topic, entries, request.Metadata,
+                context.RequestHeaders.GetValue("traceparent"), context.RequestHeaders.GetValue("tracestate"), context.CancellationToken);
+        }
+        catch (PublishMetadataException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
         // All or nothing: a failed publish throws, so there are never partially failed entries to report.
         return new BulkPublishResponse();
     }
 
     private void EnsureKnown(string pubsubName)
     {
+        if (!registry.All.Any())
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"pubsub {pubsubName} is not configured"));
+        }
         if (!registry.TryGet(pubsubName, out _))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"pubsub {pubsubName} is not found"));

@@ -10,15 +10,13 @@ namespace Natter.Sidecar.PubSub;
 /// </summary>
 public sealed class Publisher(PubSubRegistry registry, SidecarOptions options)
 {
-    /// <summary>metadata rawPayload=true publishes the bytes as they are, without an envelope, as daprd does.</summary>
-    public const string RawPayloadKey = "rawPayload";
-
     public async Task PublishAsync(string pubSubName, string topic, ReadOnlyMemory<byte> data, string? contentType,
         IReadOnlyDictionary<string, string> metadata, string? traceParent, string? traceState, CancellationToken ct)
     {
         var pubSub = registry.Get(pubSubName);
+        var isRaw = IsRaw(metadata);
         using var activity = StartPublishActivity(pubSubName, topic, traceParent, traceState);
-        var envelope = Envelope(new PublishedEvent(pubSubName, topic, data, contentType, TraceParentFor(activity, traceParent), traceState), metadata);
+        var envelope = Envelope(new PublishedEvent(pubSubName, topic, data, contentType, TraceParentFor(activity, traceParent), traceState), isRaw);
         await pubSub.PublishAsync(topic, envelope, ct);
         SidecarTelemetry.Published.Add(1, new KeyValuePair<string, object?>("topic", topic));
     }
@@ -27,19 +25,22 @@ public sealed class Publisher(PubSubRegistry registry, SidecarOptions options)
         IReadOnlyDictionary<string, string> metadata, string? traceParent, string? traceState, CancellationToken ct)
     {
         var pubSub = registry.Get(pubSubName);
+        var isRaw = IsRaw(metadata);
         using var activity = StartPublishActivity(pubSubName, topic, traceParent, traceState);
         var parent = TraceParentFor(activity, traceParent);
         var envelopes = entries
-            .Select(e => (ReadOnlyMemory<byte>)Envelope(new PublishedEvent(pubSubName, topic, e.Data, e.ContentType, parent, traceState), metadata))
+            .Select(e => (ReadOnlyMemory<byte>)Envelope(new PublishedEvent(pubSubName, topic, e.Data, e.ContentType, parent, traceState), isRaw))
             .ToArray();
         await pubSub.PublishBulkAsync(topic, envelopes, ct);
         SidecarTelemetry.Published.Add(envelopes.Length, new KeyValuePair<string, object?>("topic", topic));
     }
 
-    private byte[] Envelope(in PublishedEvent e, IReadOnlyDictionary<string, string> metadata) =>
-        metadata.TryGetValue(RawPayloadKey, out var raw) && bool.TryParse(raw, out var isRaw) && isRaw
-            ? e.Data.ToArray()
-            : CloudEvents.Wrap(e, options.AppId);
+    /// <summary>metadata rawPayload=true publishes the bytes as they are, without an envelope, as daprd does.</summary>
+    private static bool IsRaw(IReadOnlyDictionary<string, string> metadata) =>
+        RawPayload.TryRead(metadata, out var isRaw, out var problem) ? isRaw : throw new PublishMetadataException(problem);
+
+    private byte[] Envelope(in PublishedEvent e, bool isRaw) =>
+        isRaw ? e.Data.ToArray() : CloudEvents.Wrap(e, options.AppId);
 
     private static Activity? StartPublishActivity(string pubSubName, string topic, string? traceParent, string? traceState)
     {

@@ -59,11 +59,34 @@ public sealed class SubscriptionLoader(AppChannel.AppChannel channel, ILogger<Su
                     metadata[m.Name] = m.Value.ToString();
                 }
             }
+            if (!RawPayload.TryRead(metadata, out var rawPayload, out var problem))
+            {
+                // daprd would fail (and so redeliver) every event of such a subscription; refusing it says why once.
+                logger.LogError("The subscription to {PubSub}/{Topic} was ignored: {Problem}", pubsub, topic, problem);
+                continue;
+            }
             // The SDK lists routes without a leading slash.
-            result.Add(new Subscription(pubsub, topic, route.StartsWith('/') ? route : "/" + route, String(item, "deadLetterTopic"), metadata));
+            result.Add(new Subscription(pubsub, topic, route.StartsWith('/') ? route : "/" + route, String(item, "deadLetterTopic"), metadata,
+                rawPayload, BulkOf(item)));
         }
         return result;
     }
+
+    /// <summary>bulkSubscribe: {enabled, maxMessagesCount, maxAwaitDurationMs}; null unless enabled.</summary>
+    private static BulkSubscribeOptions? BulkOf(JsonElement item)
+    {
+        if (Property(item, "bulkSubscribe") is not { ValueKind: JsonValueKind.Object } bulk
+            || Property(bulk, "enabled") is not { ValueKind: JsonValueKind.True })
+        {
+            return null;
+        }
+        return new BulkSubscribeOptions(
+            PositiveInt(bulk, "maxMessagesCount") ?? BulkSubscribeOptions.DefaultMaxMessagesCount,
+            PositiveInt(bulk, "maxAwaitDurationMs") ?? BulkSubscribeOptions.DefaultMaxAwaitDurationMs);
+    }
+
+    private static int? PositiveInt(JsonElement element, string name) =>
+        Property(element, name) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out var n) && n > 0 ? n : null;
 
     private static JsonElement? Property(JsonElement element, string name)
     {

@@ -12,6 +12,7 @@ public sealed class SubscriptionRunner(
     SubscriptionRegistry subscriptions,
     PubSubRegistry pubSubs,
     AppDelivery delivery,
+    BulkAppDelivery bulkDelivery,
     Hosting.SidecarOptions options,
     ILogger<SubscriptionRunner> logger) : BackgroundService
 {
@@ -36,10 +37,11 @@ public sealed class SubscriptionRunner(
                     string.Join(", ", group.Select(s => s.Topic)), group.Key);
                 continue;
             }
-            var handlers = group.Select(s => new TopicHandler(s.Topic, (envelope, ct) => delivery.DeliverAsync(s, envelope, ct))).ToList();
+            var handlers = group.Select(s => new TopicHandler(s.Topic, HandlerFor(s, stoppingToken))).ToList();
             foreach (var s in group)
             {
-                logger.LogInformation("Subscribed: {PubSub}/{Topic} -> {Route}", s.PubSubName, s.Topic, s.Route);
+                logger.LogInformation("Subscribed: {PubSub}/{Topic} -> {Route}{Mode}", s.PubSubName, s.Topic, s.Route,
+                    (s.Bulk is { } bulk ? $" (bulk: {bulk.MaxMessagesCount} events or {bulk.MaxAwaitDurationMs} ms)" : "") + (s.RawPayload ? " (rawPayload)" : ""));
             }
             runs.Add(pubSub.RunAsync(handlers, stoppingToken));
         }
@@ -51,6 +53,16 @@ public sealed class SubscriptionRunner(
         {
             // Stopping.
         }
+    }
+
+    private DeliveryHandler HandlerFor(Subscription subscription, CancellationToken stoppingToken)
+    {
+        if (subscription.Bulk is null)
+        {
+            return (stored, ct) => delivery.DeliverAsync(subscription, stored, ct);
+        }
+        var batcher = new BulkBatcher(subscription, bulkDelivery, logger, stoppingToken);
+        return batcher.DeliverAsync;
     }
 
     private async Task<IReadOnlyList<Subscription>> LoadAsync(CancellationToken ct)

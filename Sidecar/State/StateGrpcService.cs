@@ -93,9 +93,17 @@ public sealed class StateGrpcService(StateStoreRegistry registry)
         return EmptyReply;
     }
 
-    private IStateStore Store(string name) => registry.TryGet(name, out var store)
-        ? store
-        : throw new RpcException(new Status(StatusCode.InvalidArgument, $"state store {name} is not found"));
+    /// <summary>daprd's order and codes: no state store at all is FailedPrecondition, an unknown one InvalidArgument.</summary>
+    private IStateStore Store(string name)
+    {
+        if (!registry.All.Any())
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"state store {name} is not configured"));
+        }
+        return registry.TryGet(name, out var store)
+            ? store
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, $"state store {name} is not found"));
+    }
 
     private StateWrite ToWrite(IStateStore store, StateItem item)
     {

@@ -4,7 +4,11 @@ using Natter.Sidecar.Hosting;
 
 namespace Natter.Sidecar.State;
 
-/// <summary>daprd's HTTP state API under /v1.0/state/{store}: values are JSON and stored as their UTF-8 text.</summary>
+/// <summary>
+/// daprd's HTTP state API under /v1.0/state/{store}: values are JSON and stored as their UTF-8 text. Every route takes
+/// request metadata as metadata.{key} query parameters; of these only ttlInSeconds (save, transaction upserts) means
+/// anything to the stores here, which, like components-contrib's redis and in-memory, read no metadata on get or delete.
+/// </summary>
 public static class StateHttpApi
 {
     public static WebApplication MapStateApi(this WebApplication app)
@@ -15,10 +19,11 @@ public static class StateHttpApi
 
         group.MapGet("/{key}", async (string store, string key, HttpContext http) =>
         {
-            if (!registry.TryGet(store, out var s))
+            if (Refused(registry, store) is { } refused)
             {
-                return NotFound(store);
+                return refused;
             }
+            var s = registry.Get(store);
             var entry = await s.GetAsync(registry.StoredKey(store, key), http.RequestAborted);
             if (entry is null)
             {
@@ -30,19 +35,21 @@ public static class StateHttpApi
 
         group.MapPost("/", async (string store, HttpRequest request) =>
         {
-            if (!registry.TryGet(store, out var s))
+            if (Refused(registry, store) is { } refused)
             {
-                return NotFound(store);
+                return refused;
             }
+            var s = registry.Get(store);
             using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
             if (body.RootElement.ValueKind != JsonValueKind.Array)
             {
                 return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", "expected a JSON array of state items");
             }
+            var query = RequestMetadata.From(request.Query);
             var writes = new List<StateWrite>();
             foreach (var item in body.RootElement.EnumerateArray())
             {
-                if (!TryReadWrite(registry, store, item, out var write, out var problem))
+                if (!TryReadWrite(registry, store, item, query, out var write, out var problem))
                 {
                     return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", problem);
                 }
@@ -61,10 +68,11 @@ public static class StateHttpApi
 
         group.MapPost("/bulk", async (string store, HttpRequest request) =>
         {
-            if (!registry.TryGet(store, out var s))
+            if (Refused(registry, store) is { } refused)
             {
-                return NotFound(store);
+                return refused;
             }
+            var s = registry.Get(store);
             using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
             if (!body.RootElement.TryGetProperty("keys", out var keysElement) || keysElement.ValueKind != JsonValueKind.Array)
             {
@@ -95,10 +103,11 @@ public static class StateHttpApi
 
         group.MapDelete("/{key}", async (string store, string key, HttpRequest request) =>
         {
-            if (!registry.TryGet(store, out var s))
+            if (Refused(registry, store) is { } refused)
             {
-                return NotFound(store);
+                return refused;
             }
+            var s = registry.Get(store);
             var etag = request.Headers.IfMatch.ToString();
             try
             {
@@ -113,15 +122,17 @@ public static class StateHttpApi
 
         group.MapPost("/transaction", async (string store, HttpRequest request) =>
         {
-            if (!registry.TryGet(store, out var s))
+            if (Refused(registry, store) is { } refused)
             {
-                return NotFound(store);
+                return refused;
             }
+            var s = registry.Get(store);
             using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
             if (!body.RootElement.TryGetProperty("operations", out var ops) || ops.ValueKind != JsonValueKind.Array)
             {
                 return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", "expected {\"operations\": [...]}");
             }
+            var query = RequestMetadata.From(request.Query);
             var operations = new List<StateOperation>();
             foreach (var op in ops.EnumerateArray())
             {
@@ -133,7 +144,7 @@ public static class StateHttpApi
                 switch (kind)
                 {
                     case "upsert":
-                        if (!TryReadWrite(registry, store, item, out var write, out var problem))
+                        if (!TryReadWrite(registry, store, item, query, out var write, out var problem))
                         {
                             return ApiErrors.Error(400, "ERR_MALFORMED_REQUEST", problem);
                         }
@@ -166,7 +177,10 @@ public static class StateHttpApi
         return app;
     }
 
-    private static bool TryReadWrite(StateStoreRegistry registry, string store, JsonElement item, out StateWrite write, out string problem)
+    /// <param name="query">The request's metadata.* query parameters: daprd copies them over each item's own metadata
+    /// (maps.Copy in onPostState and onPostStateTransaction), so on a clash the query wins.</param>
+    private static bool TryReadWrite(StateStoreRegistry registry, string store, JsonElement item, IReadOnlyDictionary<string, string> query,
+        out StateWrite write, out string problem)
     {
         write = null!;
         problem = "";
@@ -179,7 +193,12 @@ public static class StateHttpApi
         var value = item.TryGetProperty("value", out var v) ? JsonSerializer.SerializeToUtf8Bytes(v) : [];
         var etag = item.TryGetProperty("etag", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
         string? ttlText = null;
-        if (item.TryGetProperty("metadata", out var metadata) && metadata.TryGetProperty(StateMetadata.TtlKey, out var t))
+        if (query.TryGetValue(StateMetadata.TtlKey, out var queryTtl))
+        {
+            ttlText = queryTtl;
+        }
+        else if (item.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+                 && metadata.TryGetProperty(StateMetadata.TtlKey, out var t))
         {
             ttlText = t.ValueKind == JsonValueKind.String ? t.GetString() : t.GetRawText();
         }
@@ -227,6 +246,13 @@ public static class StateHttpApi
         writer.WriteStringValue(System.Text.Encoding.UTF8.GetString(value.Span));
     }
 
-    private static IResult NotFound(string store) =>
-        ApiErrors.Error(400, "ERR_STATE_STORE_NOT_FOUND", $"state store {store} is not found");
+    /// <summary>daprd's checks on every state route (getStateStoreWithRequestValidation): any store at all, then this one.</summary>
+    private static IResult? Refused(StateStoreRegistry registry, string store)
+    {
+        if (!registry.All.Any())
+        {
+            return ApiErrors.Error(500, "ERR_STATE_STORE_NOT_CONFIGURED", $"state store {store} is not configured");
+        }
+        return registry.TryGet(store, out _) ? null : ApiErrors.Error(400, "ERR_STATE_STORE_NOT_FOUND", $"state store {store} is not found");
+    }
 }

@@ -24,7 +24,9 @@ public sealed class MetadataTests(RedisServer redis) : IClassFixture<RedisServer
         Assert.Contains(("pubsub", "pubsub.redis", "v1"), components);
         var subscription = Assert.Single(metadata.GetProperty("subscriptions").EnumerateArray());
         Assert.Equal("pubsub", subscription.GetProperty("pubsubname").GetString());
-        Assert.Equal("/news", subscription.GetProperty("rules").GetProperty("rules")[0].GetProperty("path").GetString());
+        // daprd's HTTP metadata flattens the proto's rules.rules into an array (pkg/api/http/metadata.go).
+        Assert.Equal("/news", subscription.GetProperty("rules")[0].GetProperty("path").GetString());
+        Assert.Equal("PROGRAMMATIC", subscription.GetProperty("type").GetString());
 
         using var dapr = sidecar.CreateClient();
         var grpcMetadata = await dapr.GetMetadataAsync();
