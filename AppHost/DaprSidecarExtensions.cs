@@ -106,7 +106,6 @@ public static class DaprSidecarExtensions
             context.Args.Add(grpcPort);
             context.Args.Add("--resources-path");
             context.Args.Add(options.ResourcesPath);
-            // Matches ServiceDefaults' DaprMessageLimits: a group message is one transaction with a copy per device.
             context.Args.Add("--max-body-size");
             context.Args.Add(MaxBodySize);
             context.Args.Add("--log-level");
