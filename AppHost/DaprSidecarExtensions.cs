@@ -1,22 +1,33 @@
 namespace Natter.AppHost;
 
 /// <summary>Which Dapr runtime serves the sidecars, and what every sidecar is given.</summary>
+/// <param name="Binaries">Real daprd, placement and scheduler; null when the local sidecar serves.</param>
+/// <param name="ControlPlane">Placement and scheduler for daprd; null with the local sidecar, which needs neither.</param>
 /// <param name="AppApiToken">APP_API_TOKEN: the sidecar presents it to its app, which refuses sidecar routes without it.</param>
 /// <param name="DaprApiToken">DAPR_API_TOKEN: the app presents it to its sidecar, which refuses its API without it.
 /// One per run for all sidecars: our local sidecars also present it to each other when they forward actor calls.</param>
 public sealed record DaprSidecarOptions(
-    DaprRuntime Runtime, string ResourcesPath, IResourceBuilder<ExecutableResource> Redis, NatterPaths Paths,
-    IResourceBuilder<ParameterResource> AppApiToken, IResourceBuilder<ParameterResource> DaprApiToken)
+    string ResourcesPath, IResourceBuilder<ExecutableResource> Redis, NatterPaths Paths,
+    IResourceBuilder<ParameterResource> AppApiToken, IResourceBuilder<ParameterResource> DaprApiToken,
+    DaprBinaries? Binaries, DaprControlPlane? ControlPlane)
 {
+    public DaprRuntime Runtime => Binaries is null ? DaprRuntime.Local : DaprRuntime.Daprd;
+
+    /// <summary>What only daprd reads: the Configuration (--config) and the Resiliency policies (a second --resources-path).</summary>
+    public string DaprdResourcesPath => Path.Combine(Paths.RepoRoot, "components", "daprd");
+
+    public string DaprdConfigPath => Path.Combine(DaprdResourcesPath, "config.yaml");
+
     public static DaprSidecarOptions From(
         IDistributedApplicationBuilder builder, NatterPaths paths, IResourceBuilder<ExecutableResource> redis)
     {
         var configured = builder.Configuration["Dapr:Runtime"] ?? "auto";
-        var runtime = configured.ToLowerInvariant() switch
+        var binaries = configured.ToLowerInvariant() switch
         {
-            "auto" => DaprdIsInstalled() ? DaprRuntime.Daprd : DaprRuntime.Local,
-            "daprd" => DaprRuntime.Daprd,
-            "local" => DaprRuntime.Local,
+            "auto" => DaprBinaries.Find(builder),
+            "daprd" => DaprBinaries.Find(builder) ?? throw new InvalidOperationException(
+                "Dapr:Runtime=daprd, but daprd is not on PATH, in ~/.dapr/bin or in Dapr:BinPath: run `dapr init --slim`."),
+            "local" => null,
             _ => throw new InvalidOperationException($"Dapr:Runtime must be auto, daprd or local, not '{configured}'."),
         };
         var resources = Path.GetFullPath(Path.Combine(paths.RepoRoot, builder.Configuration["Dapr:ResourcesPath"] ?? "components"));
@@ -24,26 +35,37 @@ public sealed record DaprSidecarOptions(
         {
             throw new InvalidOperationException($"Dapr:ResourcesPath '{resources}' does not exist.");
         }
-        return new DaprSidecarOptions(runtime, resources, redis, paths, Token(builder, "app-api-token"), Token(builder, "dapr-api-token"));
+        var controlPlane = binaries is null ? null : builder.AddDaprControlPlane(binaries, paths);
+        return new DaprSidecarOptions(resources, redis, paths, Token(builder, "app-api-token"), Token(builder, "dapr-api-token"),
+            binaries, controlPlane);
     }
 
     /// <summary>Generated per machine and kept in user secrets, like the signing key; never written in code.</summary>
     private static IResourceBuilder<ParameterResource> Token(IDistributedApplicationBuilder builder, string name) =>
         builder.AddParameter(name, new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
-
-    private static bool DaprdIsInstalled() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(dir => File.Exists(Path.Combine(dir, "daprd")));
 }
 
 public enum DaprRuntime { Local, Daprd }
 
 public static class DaprSidecarExtensions
 {
+    /// <summary>Matches ServiceDefaults' DaprMessageLimits: a group message is one transaction with a copy per device.</summary>
+    public const string MaxBodySize = "64Mi";
+
+    /// <summary>
+    /// How long daprd waits for in-flight calls on shutdown (its default is 5 s): an actor turn fanning a group message
+    /// out to 300 inboxes, or a delivery batch, finishes instead of being cut. Below Kubernetes' 30 s grace period.
+    /// </summary>
+    public const int GracefulShutdownSeconds = 20;
+
     /// <summary>
     /// Gives the app its own sidecar: real daprd when installed, our local sidecar otherwise.
-    /// Both get the same daprd-style arguments, so the choice changes nothing in the app.
+    /// Both get the same daprd-style arguments, so the choice changes nothing in the app; daprd also gets what only it
+    /// reads (placement, scheduler, configuration, resiliency, its own ports).
+    /// --app-max-concurrency is deliberately not set: it caps all calls into the app at once, so one slow chat's actor
+    /// turns would queue every other chat's behind them. Load is bounded where it is cheaper: pub/sub deliveries by the
+    /// component's concurrency (32), actor turns per chat by the actor runtime, client commands by the gateway's
+    /// per-connection and per-user token buckets.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithDaprSidecar(
         this IResourceBuilder<ProjectResource> app, DaprSidecarOptions options, string appId)
@@ -58,7 +80,7 @@ public static class DaprSidecarExtensions
         var name = $"{app.Resource.Name}-dapr";
         IResourceBuilder<IResourceWithEndpoints> sidecar = options.Runtime == DaprRuntime.Local
             ? builder.AddProject<Projects.Sidecar>(name)
-            : builder.AddExecutable(name, "daprd", options.Paths.RepoRoot).WithOtlpExporter();
+            : builder.AddExecutable(name, options.Binaries!.Daprd, options.Paths.RepoRoot).WithOtlpExporter();
         sidecar = sidecar
             // Not proxied: the app reaches its sidecar directly, one hop less on every Dapr call.
             .WithEndpoint(name: "http", scheme: "http", isProxied: false)
@@ -84,12 +106,15 @@ public static class DaprSidecarExtensions
             context.Args.Add(grpcPort);
             context.Args.Add("--resources-path");
             context.Args.Add(options.ResourcesPath);
-            // Matches ServiceDefaults' DaprMessageLimits: a group message is one transaction with a copy per device.
             context.Args.Add("--max-body-size");
-            context.Args.Add("64Mi");
+            context.Args.Add(MaxBodySize);
             context.Args.Add("--log-level");
             context.Args.Add("info");
         });
+        if (options.ControlPlane is { } controlPlane)
+        {
+            sidecar.WithDaprdOnlyArguments(options, controlPlane);
+        }
         // Components read connection details through secretstores.local.env, as real daprd does. Both runtimes read
         // the two tokens from the same variables.
         ((IResourceBuilder<IResourceWithEnvironment>)sidecar)
@@ -107,5 +132,38 @@ public static class DaprSidecarExtensions
             .WithEnvironment("DAPR_API_TOKEN", options.DaprApiToken)
             .WithEnvironment("Dapr__AppId", appId);
         return app;
+    }
+
+    private static void WithDaprdOnlyArguments(
+        this IResourceBuilder<IResourceWithEndpoints> sidecar, DaprSidecarOptions options, DaprControlPlane controlPlane)
+    {
+        // Fixed by default (internal gRPC: a "stable" port per app id, metrics: 9090), so two instances of one app would
+        // collide: Aspire allocates them instead.
+        sidecar.WithEndpoint(name: "internal-grpc", scheme: "tcp", isProxied: false)
+            .WithEndpoint(name: "metrics", scheme: "http", isProxied: false);
+        var internalGrpcPort = sidecar.GetEndpoint("internal-grpc").Property(EndpointProperty.Port);
+        var metricsPort = sidecar.GetEndpoint("metrics").Property(EndpointProperty.Port);
+        ((IResourceBuilder<IResourceWithArgs>)sidecar).WithArgs(context =>
+        {
+            context.Args.Add("--placement-host-address");
+            context.Args.Add(controlPlane.PlacementAddress);
+            context.Args.Add("--scheduler-host-address");
+            context.Args.Add(controlPlane.SchedulerAddress);
+            // Tracing sampling; the OTLP endpoint itself comes from OTEL_EXPORTER_OTLP_ENDPOINT (WithOtlpExporter).
+            context.Args.Add("--config");
+            context.Args.Add(options.DaprdConfigPath);
+            // The Resiliency policies: daprd loads them from a resources path, next to the components.
+            context.Args.Add("--resources-path");
+            context.Args.Add(options.DaprdResourcesPath);
+            context.Args.Add("--dapr-internal-grpc-port");
+            context.Args.Add(internalGrpcPort);
+            context.Args.Add("--metrics-port");
+            context.Args.Add(metricsPort);
+            context.Args.Add("--dapr-listen-addresses");
+            context.Args.Add("127.0.0.1");
+            context.Args.Add("--dapr-graceful-shutdown-seconds");
+            context.Args.Add(GracefulShutdownSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        ((IResourceBuilder<IResourceWithWaitSupport>)sidecar).WaitFor(controlPlane.Placement).WaitFor(controlPlane.Scheduler);
     }
 }
