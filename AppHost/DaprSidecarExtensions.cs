@@ -54,9 +54,11 @@ public static class DaprSidecarExtensions
 
     /// <summary>
     /// How long daprd waits for in-flight calls on shutdown (its default is 5 s): an actor turn fanning a group message
-    /// out to 300 inboxes, or a delivery batch, finishes instead of being cut. Below Kubernetes' 30 s grace period.
+    /// out to 300 inboxes, or a delivery batch, finishes instead of being cut; and a draining gateway (up to 30 s: its
+    /// drain window, a running command's grace, the close handshakes and farewell writes) keeps its sidecar throughout.
+    /// The pods' terminationGracePeriodSeconds (50) is longer still.
     /// </summary>
-    public const int GracefulShutdownSeconds = 20;
+    public const int GracefulShutdownSeconds = 40;
 
     /// <summary>
     /// Gives the app its own sidecar: real daprd when installed, our local sidecar otherwise.

@@ -36,7 +36,7 @@ public sealed class DaprdModeTests(AppHostModel model)
         Assert.Equal("127.0.0.1", args.ValueOf("--dapr-listen-addresses"));
         Assert.Equal("64Mi", args.ValueOf("--max-body-size"));
         Assert.Equal("info", args.ValueOf("--log-level"));
-        Assert.Equal("20", args.ValueOf("--dapr-graceful-shutdown-seconds"));
+        Assert.Equal("40", args.ValueOf("--dapr-graceful-shutdown-seconds"));
         // Not set, on purpose (see DaprSidecarExtensions): a global cap would queue every chat behind the slowest.
         Assert.DoesNotContain("app-max-concurrency", args.Flags());
     }
