@@ -1,6 +1,6 @@
 namespace Natter.Sidecar.State;
 
-/// <summary>A state store component (state.redis, state.in-memory) as the Dapr API sees it.</summary>
+/// <summary>A state store component (state.redis, state.postgresql, state.in-memory) as the Dapr API sees it.</summary>
 /// <remarks>
 /// Keys passed in are final keys: the API layer applies daprd's key prefix ("{appId}||{key}") and, for actors,
 /// "{appId}||{actorType}||{actorId}||{key}". Etags are opaque strings; null or empty means "no etag".
