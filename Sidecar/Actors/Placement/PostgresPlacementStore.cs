@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Natter.Sidecar.Postgres;
 using Npgsql;
 
 namespace Natter.Sidecar.Actors.Placement;
@@ -52,15 +53,8 @@ public sealed class PostgresPlacementStore(NpgsqlDataSource db, string table) : 
         {
             return;
         }
-        await using var command = db.CreateCommand($"CREATE TABLE IF NOT EXISTS {table} (id text NOT NULL PRIMARY KEY, host text NOT NULL, expires_at timestamp with time zone NOT NULL)");
-        try
-        {
-            await command.ExecuteNonQueryAsync(ct);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            // Another host created it at the same moment.
-        }
+        await ConcurrentCreate.ExecuteAsync(db,
+            $"CREATE TABLE IF NOT EXISTS {table} (id text NOT NULL PRIMARY KEY, host text NOT NULL, expires_at timestamp with time zone NOT NULL)", ct);
         _tableReady = true;
     }
 }

@@ -1,3 +1,4 @@
+using Natter.Sidecar.Postgres;
 using Npgsql;
 
 namespace Natter.Sidecar.State.Postgres;
@@ -24,8 +25,8 @@ public static class PostgresStateSchema
         var state = options.StateTable;
         // Index names are unqualified: they live in the table's schema.
         var table = state[(state.LastIndexOf('.') + 1)..];
+        await ConcurrentCreate.ExecuteAsync(db, $"CREATE TABLE IF NOT EXISTS {meta} (key text NOT NULL PRIMARY KEY, value text NOT NULL)", ct);
         await using var connection = await db.OpenConnectionAsync(ct);
-        await CreateIgnoringRacesAsync(connection, $"CREATE TABLE IF NOT EXISTS {meta} (key text NOT NULL PRIMARY KEY, value text NOT NULL)", ct);
         await ExecuteAsync(connection, null, $"INSERT INTO {meta} (key, value) VALUES ('lock', 'lock') ON CONFLICT (key) DO NOTHING", ct);
 
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -64,23 +65,6 @@ public static class PostgresStateSchema
             await write.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
-    }
-
-    // Two processes running CREATE TABLE IF NOT EXISTS at the same moment can still collide on the catalog's unique
-    // index (23505); the loser finds the table there on its next try.
-    private static async Task CreateIgnoringRacesAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await ExecuteAsync(connection, null, sql, ct);
-                return;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 3)
-            {
-            }
-        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, CancellationToken ct)

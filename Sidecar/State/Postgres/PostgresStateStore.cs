@@ -189,7 +189,7 @@ public sealed class PostgresStateStore : IStateStore
     private static StateStoreException? Failure(StateOperation op) => op switch
     {
         { Write: { Etag: { Length: > 0 } } w } => new EtagMismatchException(w.Key, "possible etag mismatch. error from state store"),
-        { Write: { } w } => new StateStoreException(w.Key, "no item was updated"),
+        { Write: { } w } => new FirstWriteConflictException(w.Key, "no item was updated"),
         { DeleteEtag: { Length: > 0 } } => new EtagMismatchException(op.DeleteKey!, "possible etag mismatch. error from state store"),
         _ => null,
     };

@@ -113,13 +113,16 @@ public sealed class ActorPlacementTests
         Assert.All(ids.Except(moved), id => Assert.False(a.Probe.Deactivations.ContainsKey(id)));
     }
 
-    [Fact]
-    public async Task Reminders_of_a_killed_owner_keep_firing_on_the_survivor()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgresql")]
+    public async Task Reminders_of_a_killed_owner_keep_firing_on_the_survivor(string actorStore)
     {
         var ct = Timeout();
         await using var redis = await StartRedisAsync();
+        await using var store = await ActorStore.StartAsync(actorStore);
         var monitor = new TurnMonitor();
-        var crash = new NodeOptions { ReleaseLeaseOnStop = false };
+        var crash = store.Apply(new NodeOptions { ReleaseLeaseOnStop = false });
         await using var a = await ActorNode.StartAsync("a", redis, monitor, crash, ct);
         await using var b = await ActorNode.StartAsync("b", redis, monitor, crash, ct);
         await a.WaitForHostsAsync(2, ct);
