@@ -35,5 +35,6 @@ foreach (var gateway in new[] { "gateway-a", "gateway-b" })
             .WaitFor(chatA).WaitFor(chatB);
 }
 
+builder.WithPostgresStateWhenSelected(dapr, paths);
 builder.RestartCrashedResources();
 builder.Build().Run();

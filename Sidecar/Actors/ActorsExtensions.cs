@@ -11,13 +11,14 @@ using Natter.Sidecar.Components;
 using Natter.Sidecar.Metadata;
 using Natter.Sidecar.Redis;
 using Natter.Sidecar.State;
+using Natter.Sidecar.State.Postgres;
 
 namespace Natter.Sidecar.Actors;
 
 public static class ActorsExtensions
 {
     /// <summary>
-    /// The actor runtime: discovery through /dapr/config, placement over Redis leases, turn-based calls, state,
+    /// The actor runtime: discovery through /dapr/config, placement over leases in the actor store's Redis or PostgreSQL, turn-based calls, state,
     /// reminders, timers and idle deactivation. Comes after AddComponents, AddAppChannel and AddStateStores: it needs
     /// the app channel and the state store marked actorStateStore.
     /// </summary>
@@ -38,10 +39,14 @@ public static class ActorsExtensions
             sp.GetRequiredService<ActorTypesRegistry>().ActiveCounts = actors.CountsByType;
             return actors;
         });
-        services.AddSingleton<IPlacementStore>(sp =>
-            sp.GetRequiredService<ActorStoreBinding>() is { RedisHost: { Length: > 0 } host } binding
-                ? new RedisPlacementStore(sp.GetRequiredService<RedisConnections>().Shared(host, binding.RedisPassword))
-                : new LocalPlacementStore());
+        services.AddSingleton<IPlacementStore>(sp => sp.GetRequiredService<ActorStoreBinding>() switch
+        {
+            { RedisHost: { Length: > 0 } host } binding =>
+                new RedisPlacementStore(sp.GetRequiredService<RedisConnections>().Shared(host, binding.RedisPassword)),
+            { ConfiguredStore: PostgresStateStore postgres } =>
+                new PostgresPlacementStore(postgres.DataSource, postgres.Options.TablePrefix + "natter_sidecar_placement"),
+            _ => new LocalPlacementStore(),
+        });
         services.AddSingleton<ActorPlacement>();
         services.AddSingleton<ActorForwarding>();
         services.AddSingleton<ActorHandoff>();

@@ -127,14 +127,14 @@ public static class ComponentLoader
         var name = Scalar(meta, "name", file, "metadata.name");
         var spec = Mapping(root, "spec", file, "spec") ?? throw Missing(file, "spec");
         var type = Scalar(spec, "type", file, "spec.type");
-        if (!ComponentTypes.Supported.Contains(type))
+        if (!ComponentTypes.Supported.TryGetValue(type, out var supportedVersion))
         {
-            throw new ComponentFileException(file, "spec.type", $"component type '{type}' is not supported (supported: {string.Join(", ", ComponentTypes.Supported.Order())})");
+            throw new ComponentFileException(file, "spec.type", $"component type '{type}' is not supported (supported: {string.Join(", ", ComponentTypes.Supported.Keys.Order())})");
         }
         var version = OptionalScalar(spec, "version", file, "spec.version") ?? "v1";
-        if (version != "v1")
+        if (version != supportedVersion)
         {
-            throw new ComponentFileException(file, "spec.version", $"version '{version}' of {type} is not supported (only v1)");
+            throw new ComponentFileException(file, "spec.version", $"version '{version}' of {type} is not supported (only {supportedVersion})");
         }
 
         var items = new List<RawMetadata>();

@@ -66,7 +66,7 @@ public static class MetadataApi
 
     public static string[] CapabilitiesOf(ComponentSpec component) => component.Type switch
     {
-        ComponentTypes.StateRedis or ComponentTypes.StateInMemory => component.GetBool("actorStateStore")
+        ComponentTypes.StateRedis or ComponentTypes.StateInMemory or ComponentTypes.StatePostgres => component.GetBool("actorStateStore")
             ? ["ETAG", "TRANSACTIONAL", "TTL", "ACTOR"]
             : ["ETAG", "TRANSACTIONAL", "TTL"],
         _ => [],

@@ -1,6 +1,6 @@
 namespace Natter.Sidecar.State;
 
-/// <summary>A state store component (state.redis, state.in-memory) as the Dapr API sees it.</summary>
+/// <summary>A state store component (state.redis, state.postgresql, state.in-memory) as the Dapr API sees it.</summary>
 /// <remarks>
 /// Keys passed in are final keys: the API layer applies daprd's key prefix ("{appId}||{key}") and, for actors,
 /// "{appId}||{actorType}||{actorId}||{key}". Etags are opaque strings; null or empty means "no etag".
@@ -75,8 +75,9 @@ public sealed class EtagInvalidException(string key, string etag)
     : StateStoreException(key, $"invalid etag value: strconv.Atoi: parsing \"{etag}\": invalid syntax");
 
 /// <summary>
-/// state.redis refusing a write without an etag to a key that an earlier first-write save marked. components-contrib
-/// returns this as a plain error (no etag was given, so it is not an ETagError): daprd answers Internal / 500.
+/// A write without an etag refused because the key exists: state.redis on a key an earlier first-write save marked,
+/// state.postgresql on a first-write save of a live row. components-contrib returns this as a plain error (no etag
+/// was given, so it is not an ETagError): daprd answers Internal / 500.
 /// </summary>
-public sealed class FirstWriteConflictException(string key)
-    : StateStoreException(key, $"failed to set key {key}: key exists and was written with first-write concurrency");
+public sealed class FirstWriteConflictException(string key, string? message = null)
+    : StateStoreException(key, message ?? $"failed to set key {key}: key exists and was written with first-write concurrency");

@@ -51,5 +51,5 @@ public static class StateErrors
 
     /// <summary>Which store failures become an API error; anything else (a bug) propagates.</summary>
     public static bool IsStoreFailure(Exception error) =>
-        error is StateStoreException or StackExchange.Redis.RedisException or TimeoutException;
+        error is StateStoreException or StackExchange.Redis.RedisException or System.Data.Common.DbException or TimeoutException;
 }

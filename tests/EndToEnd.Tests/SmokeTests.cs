@@ -44,5 +44,5 @@ public abstract class SmokeTestsBase(NatterAppFixture fixture)
 [Collection(NatterAppCollection.Name)]
 public sealed class SmokeTests(NatterAppFixture fixture) : SmokeTestsBase(fixture);
 
-[Collection(InMemoryComponentsCollection.Name)]
-public sealed class InMemoryComponentsSmokeTests(InMemoryComponentsFixture fixture) : SmokeTestsBase(fixture);
+[Collection(PostgresComponentsCollection.Name)]
+public sealed class PostgresComponentsSmokeTests(PostgresComponentsFixture fixture) : SmokeTestsBase(fixture);

@@ -1,6 +1,6 @@
 namespace Natter.Sidecar.Actors.Placement;
 
-/// <summary>Where hosts keep their leases: Redis for a cluster, this process alone for state.in-memory.</summary>
+/// <summary>Where hosts keep their leases: Redis or PostgreSQL for a cluster, this process alone for state.in-memory.</summary>
 public interface IPlacementStore
 {
     /// <summary>Renews this host's lease and returns every host whose lease is alive, this one included.</summary>

@@ -5,7 +5,8 @@ namespace Natter.Sidecar.Actors.State;
 
 /// <summary>
 /// The component marked actorStateStore: true. Actor state and reminders go through its store; placement leases
-/// live in its Redis when it is state.redis (with state.in-memory, actors can only live in this process).
+/// live in its Redis or PostgreSQL when it is state.redis or state.postgresql (with state.in-memory, actors can only
+/// live in this process).
 /// </summary>
 /// <remarks>
 /// Without such a component the sidecar still starts (an app may only call actors hosted elsewhere, or use no actors);

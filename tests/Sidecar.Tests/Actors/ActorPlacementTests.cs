@@ -14,14 +14,17 @@ public sealed class ActorPlacementTests
 {
     private static CancellationToken Timeout(int seconds = 90) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
-    [Fact]
-    public async Task Two_instances_never_run_two_turns_of_one_actor_and_each_actor_lives_in_one_place()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgresql")]
+    public async Task Two_instances_never_run_two_turns_of_one_actor_and_each_actor_lives_in_one_place(string actorStore)
     {
         var ct = Timeout();
         await using var redis = await StartRedisAsync();
+        await using var store = await ActorStore.StartAsync(actorStore);
         var monitor = new TurnMonitor();
-        await using var a = await ActorNode.StartAsync("a", redis, monitor, new NodeOptions(), ct);
-        await using var b = await ActorNode.StartAsync("b", redis, monitor, new NodeOptions(), ct);
+        await using var a = await ActorNode.StartAsync("a", redis, monitor, store.Apply(new NodeOptions()), ct);
+        await using var b = await ActorNode.StartAsync("b", redis, monitor, store.Apply(new NodeOptions()), ct);
         await a.WaitForHostsAsync(2, ct);
         await b.WaitForHostsAsync(2, ct);
         var ids = Enumerable.Range(0, 16).Select(i => $"chat-{i}").ToArray();
@@ -49,14 +52,17 @@ public sealed class ActorPlacementTests
         Assert.NotEmpty(b.Probe.Activations);
     }
 
-    [Fact]
-    public async Task Actor_of_a_killed_owner_reactivates_on_the_survivor_with_its_state()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgresql")]
+    public async Task Actor_of_a_killed_owner_reactivates_on_the_survivor_with_its_state(string actorStore)
     {
         var ct = Timeout();
         await using var redis = await StartRedisAsync();
+        await using var store = await ActorStore.StartAsync(actorStore);
         var monitor = new TurnMonitor();
         // A crash: the dead host's lease is not released and must expire.
-        var crash = new NodeOptions { ReleaseLeaseOnStop = false };
+        var crash = store.Apply(new NodeOptions { ReleaseLeaseOnStop = false });
         await using var a = await ActorNode.StartAsync("a", redis, monitor, crash, ct);
         await using var b = await ActorNode.StartAsync("b", redis, monitor, crash, ct);
         await a.WaitForHostsAsync(2, ct);
@@ -107,13 +113,16 @@ public sealed class ActorPlacementTests
         Assert.All(ids.Except(moved), id => Assert.False(a.Probe.Deactivations.ContainsKey(id)));
     }
 
-    [Fact]
-    public async Task Reminders_of_a_killed_owner_keep_firing_on_the_survivor()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgresql")]
+    public async Task Reminders_of_a_killed_owner_keep_firing_on_the_survivor(string actorStore)
     {
         var ct = Timeout();
         await using var redis = await StartRedisAsync();
+        await using var store = await ActorStore.StartAsync(actorStore);
         var monitor = new TurnMonitor();
-        var crash = new NodeOptions { ReleaseLeaseOnStop = false };
+        var crash = store.Apply(new NodeOptions { ReleaseLeaseOnStop = false });
         await using var a = await ActorNode.StartAsync("a", redis, monitor, crash, ct);
         await using var b = await ActorNode.StartAsync("b", redis, monitor, crash, ct);
         await a.WaitForHostsAsync(2, ct);

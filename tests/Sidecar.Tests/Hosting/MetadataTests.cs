@@ -57,3 +57,30 @@ public sealed class RepositoryComponentsTests(RedisServer redis) : IClassFixture
         Assert.Equal(seesCleanupCron, names.Contains("cleanup"));
     }
 }
+
+public sealed class PostgresRepositoryComponentsTests(RedisServer redis, PostgresServer postgres)
+    : IClassFixture<RedisServer>, IClassFixture<PostgresServer>
+{
+    private static string RepositoryComponents([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "components", "postgresql"));
+
+    [Fact]
+    public async Task The_postgresql_set_keeps_state_in_postgresql_and_pubsub_on_redis()
+    {
+        var settings = new SidecarSettings("chatservice", RepositoryComponents())
+            .WithEnvironment("REDIS_HOST", redis.Address)
+            .WithEnvironment("POSTGRES_CONNECTION_STRING", postgres.DaprConnectionString);
+        await using var sidecar = await SidecarHost.StartAsync(settings);
+        using var dapr = sidecar.CreateClient();
+
+        await dapr.SaveStateAsync("statestore", "probe", "in-postgres");
+
+        // keyPrefix: name, as in components/statestore.yaml; the row is in v2's "state" table.
+        Assert.Equal("\"in-postgres\""u8.ToArray(), (byte[])(await postgres.ScalarAsync("SELECT value FROM state WHERE key = 'statestore||probe'"))!);
+        Assert.False(await redis.Database.KeyExistsAsync("statestore||probe"));
+        var components = (await SidecarMetadata.GetAsync(settings)).GetProperty("components").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("type").GetString());
+        Assert.Equal("state.postgresql", components["statestore"]);
+        Assert.Equal("pubsub.redis", components["pubsub"]);
+    }
+}

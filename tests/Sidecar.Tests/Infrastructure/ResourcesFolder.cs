@@ -29,6 +29,24 @@ public sealed class ResourcesFolder : IDisposable
             {extraMetadata ?? ""}
             """);
 
+    /// <summary>A state.postgresql v2 component on the given connection string (libpq keyword/value, as Dapr takes it).</summary>
+    public ResourcesFolder WithPostgresState(string connectionString, string name = "statestore", bool actorStateStore = false, string? extraMetadata = null) =>
+        Write($"{name}.yaml", $"""
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: {name}
+            spec:
+              type: state.postgresql
+              version: v2
+              metadata:
+                - name: connectionString
+                  value: "{connectionString}"
+                - name: actorStateStore
+                  value: "{(actorStateStore ? "true" : "false")}"
+            {extraMetadata ?? ""}
+            """);
+
     /// <summary>A pubsub.redis component with a short processingTimeout so redelivery tests finish quickly.</summary>
     public ResourcesFolder WithRedisPubSub(string address, string name = "pubsub", string processingTimeout = "2s", string redeliverInterval = "500ms", int concurrency = 10, string? consumerId = null) =>
         Write($"{name}.yaml", $"""

@@ -9,12 +9,15 @@ using Natter.Sidecar.Tests.Infrastructure;
 namespace Natter.Sidecar.Tests.State;
 
 /// <summary>
-/// First-write concurrency and the status codes of failed writes, as components-contrib's state.redis and
-/// state.in-memory implement them and daprd reports them; driven through the official SDK (gRPC) and the HTTP API.
+/// First-write concurrency and the status codes of failed writes, as components-contrib's state.redis,
+/// state.postgresql (v2) and state.in-memory implement them and daprd reports them; driven through the official SDK
+/// (gRPC) and the HTTP API.
 /// </summary>
-public sealed class FirstWriteConcurrencyTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
+public sealed class FirstWriteConcurrencyTests(RedisServer redis, PostgresServer postgres)
+    : IClassFixture<RedisServer>, IClassFixture<PostgresServer>, IAsyncLifetime
 {
     private const string RedisStore = "redisstore";
+    private const string PostgresStore = "postgresstore";
     private const string MemoryStore = "memorystore";
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
     private static readonly StateOptions LastWrite = new() { Concurrency = ConcurrencyMode.LastWrite };
@@ -27,7 +30,7 @@ public sealed class FirstWriteConcurrencyTests(RedisServer redis) : IClassFixtur
 
     public async Task InitializeAsync()
     {
-        _resources.WithRedisState(redis.Address, RedisStore).Write($"{MemoryStore}.yaml", $"""
+        _resources.WithRedisState(redis.Address, RedisStore).WithPostgresState(postgres.DaprConnectionString, PostgresStore).Write($"{MemoryStore}.yaml", $"""
             apiVersion: dapr.io/v1alpha1
             kind: Component
             metadata:
@@ -55,6 +58,7 @@ public sealed class FirstWriteConcurrencyTests(RedisServer redis) : IClassFixtur
 
     [Theory]
     [InlineData(RedisStore, StatusCode.Internal)] // components-contrib's redis Lua error is no ETagError without an etag
+    [InlineData(PostgresStore, StatusCode.Internal)] // v2's "no item was updated" is no ETagError either
     [InlineData(MemoryStore, StatusCode.Aborted)] // in-memory reports ETagMismatch
     public async Task Second_first_write_save_without_etag_is_rejected_and_keeps_the_first_value(string store, StatusCode expected)
     {
@@ -69,6 +73,7 @@ public sealed class FirstWriteConcurrencyTests(RedisServer redis) : IClassFixtur
 
     [Theory]
     [InlineData(RedisStore)]
+    [InlineData(PostgresStore)]
     [InlineData(MemoryStore)]
     public async Task Of_concurrent_first_write_saves_of_an_absent_key_exactly_one_wins(string store)
     {
@@ -93,6 +98,7 @@ public sealed class FirstWriteConcurrencyTests(RedisServer redis) : IClassFixtur
 
     [Theory]
     [InlineData(RedisStore)]
+    [InlineData(PostgresStore)]
     [InlineData(MemoryStore)]
     public async Task First_write_with_the_current_etag_succeeds_and_with_a_stale_one_is_an_etag_mismatch(string store)
     {
@@ -138,6 +144,7 @@ public sealed class FirstWriteConcurrencyTests(RedisServer redis) : IClassFixtur
 
     [Theory]
     [InlineData(RedisStore)]
+    [InlineData(PostgresStore)]
     [InlineData(MemoryStore)]
     public async Task Transaction_with_a_stale_etag_fails_with_internal_as_daprd_reports_every_transaction_failure(string store)
     {
@@ -155,6 +162,7 @@ public sealed class FirstWriteConcurrencyTests(RedisServer redis) : IClassFixtur
 
     [Theory]
     [InlineData(RedisStore)]
+    [InlineData(PostgresStore)]
     [InlineData(MemoryStore)]
     public async Task Transaction_first_write_upsert_of_a_key_marked_by_first_write_changes_nothing(string store)
     {
@@ -173,20 +181,35 @@ public sealed class FirstWriteConcurrencyTests(RedisServer redis) : IClassFixtur
         Assert.Null(await _dapr.GetStateAsync<string>(store, fresh));
     }
 
-    [Fact]
-    public async Task In_memory_transaction_first_write_upsert_refuses_any_existing_key()
+    [Theory]
+    [InlineData(MemoryStore)]
+    [InlineData(PostgresStore)] // no first-write mark: any live row counts as existing
+    public async Task Transaction_first_write_upsert_refuses_any_existing_key_outside_redis(string store)
     {
         var key = Key();
-        await _dapr.SaveStateAsync(MemoryStore, key, "plain");
+        await _dapr.SaveStateAsync(store, key, "plain");
 
-        await Assert.ThrowsAsync<DaprException>(() => _dapr.ExecuteStateTransactionAsync(MemoryStore,
+        await Assert.ThrowsAsync<DaprException>(() => _dapr.ExecuteStateTransactionAsync(store,
             [new StateTransactionRequest(key, JsonSerializer.SerializeToUtf8Bytes("v2"), StateOperationType.Upsert, options: FirstWrite)]));
 
-        Assert.Equal("plain", await _dapr.GetStateAsync<string>(MemoryStore, key));
+        Assert.Equal("plain", await _dapr.GetStateAsync<string>(store, key));
+    }
+
+    [Fact]
+    public async Task Postgres_first_write_save_of_a_key_saved_without_it_is_refused_unlike_redis()
+    {
+        var key = Key();
+        await _dapr.SaveStateAsync(PostgresStore, key, "plain");
+
+        var error = await Assert.ThrowsAsync<DaprException>(() => _dapr.SaveStateAsync(PostgresStore, key, "second", FirstWrite));
+
+        Assert.Equal(StatusCode.Internal, StatusOf(error));
+        Assert.Equal("plain", await _dapr.GetStateAsync<string>(PostgresStore, key));
     }
 
     [Theory]
     [InlineData(RedisStore, HttpStatusCode.InternalServerError)]
+    [InlineData(PostgresStore, HttpStatusCode.InternalServerError)]
     [InlineData(MemoryStore, HttpStatusCode.Conflict)]
     public async Task Http_first_write_save_of_an_existing_key_is_refused_with_err_state_save(string store, HttpStatusCode expected)
     {
@@ -204,6 +227,7 @@ public sealed class FirstWriteConcurrencyTests(RedisServer redis) : IClassFixtur
 
     [Theory]
     [InlineData(RedisStore)]
+    [InlineData(PostgresStore)]
     [InlineData(MemoryStore)]
     public async Task Http_transaction_with_a_stale_etag_is_500_err_state_transaction(string store)
     {

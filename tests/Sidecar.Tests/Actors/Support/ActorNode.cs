@@ -23,6 +23,9 @@ public sealed record NodeOptions
     /// <summary>state.in-memory as the actor state store instead of the test's Redis.</summary>
     public bool InMemoryStore { get; init; }
 
+    /// <summary>state.postgresql (v2) on this connection string as the actor state store (placement leases go there too).</summary>
+    public string? PostgresConnectionString { get; init; }
+
     /// <summary>DAPR_API_TOKEN shared by the sidecars (and sent by the app and proxies).</summary>
     public string? ApiToken { get; init; }
 }
@@ -84,7 +87,9 @@ public sealed class ActorNode : IAsyncDisposable
                     - name: actorStateStore
                       value: "true"
                 """)
-            : new ResourcesFolder().WithRedisState(redis.Address, actorStateStore: true);
+            : options.PostgresConnectionString is { } postgres
+                ? new ResourcesFolder().WithPostgresState(postgres, actorStateStore: true)
+                : new ResourcesFolder().WithRedisState(redis.Address, actorStateStore: true);
         var settings = new SidecarSettings("counter", resources.Path) { AppPort = appPort };
         if (options.ApiToken is { } apiToken)
         {
