@@ -50,6 +50,10 @@ public static class ChaosCommand
             Progress = Console.WriteLine,
         };
         using var bound = new CancellationTokenSource(options.MaxDuration + TimeSpan.FromMinutes(10));
+        // Taken once the AppHost is up, just before the load starts: a run that starts on a busy machine measures the
+        // machine, so it says so and its timings are not figures.
+        var loadAtStart = OneMinuteLoad();
+        Console.WriteLine($"1-minute load average at the start: {loadAtStart}{(loadAtStart > QuietLoad ? " (LOADED: timings are not figures)" : "")}");
         var started = DateTime.UtcNow;
         var result = await ChaosScenario.RunAsync(app, options, bound.Token);
         var elapsed = DateTime.UtcNow - started;
@@ -59,7 +63,7 @@ public static class ChaosCommand
         var report = result.Report;
         Console.WriteLine(report.Describe());
         Console.WriteLine($"complete log: {logPath}");
-        WriteSection(Section(args, report, elapsed, result.Topology));
+        WriteSection(Section(args, report, elapsed, result.Topology, loadAtStart));
         try
         {
             Directory.Delete(runDirectory, recursive: true);
@@ -70,14 +74,19 @@ public static class ChaosCommand
         return report.Passed ? 0 : 1;
     }
 
-    private static string Section(string[] args, ChaosReport r, TimeSpan elapsed, ChaosTopology topology)
+    private const double QuietLoad = 1.5;
+
+    private static double OneMinuteLoad() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
+    private static string Section(string[] args, ChaosReport r, TimeSpan elapsed, ChaosTopology topology, double loadAtStart)
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.AppendLine(c, $"### Long run, {DateTime.UtcNow:yyyy-MM-dd}");
         text.AppendLine();
         text.AppendLine(c, $"- Command: `dotnet run -c Release --project bench -- chaos {string.Join(' ', args)}`");
-        text.AppendLine(c, $"- Machine: {BenchmarksMarkdown.Machine()}; load average at the end {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        text.AppendLine(c, $"- Machine: {BenchmarksMarkdown.Machine()}; 1-minute load average {loadAtStart:F2} at the start{(loadAtStart > QuietLoad ? " (**loaded: the timings below are not figures**)" : "")}, {OneMinuteLoad():F2} at the end");
         text.AppendLine(c, $"- {elapsed.TotalMinutes:F1} min, {topology.UserOfDevice.Values.Distinct().Count()} users, {topology.UserOfDevice.Count} devices, {topology.MembersOfChat.Count} chats");
         text.AppendLine(c, $"- Result: **{(r.Passed ? "PASSED" : "FAILED")}**");
         text.AppendLine();
