@@ -114,8 +114,16 @@ public static class ActorEndpoints
             return;
         }
         var services = ctx.RequestServices;
-        var timeout = services.GetRequiredService<Configuration.ActorTypesRegistry>().Config.DrainOngoingCallTimeout;
         var placement = services.GetRequiredService<Placement.ActorPlacement>();
+        if (ctx.Request.Headers[ActorForwarding.InstanceHeader] is [{ } meantFor] && meantFor != placement.InstanceId)
+        {
+            // The host that was asked is gone; this is its successor on the same address, which never ran the actor's
+            // turns under the old table. 410 tells the new owner the previous one is dead.
+            await Results.Json(new { errorCode = "ERR_ACTOR_INSTANCE_GONE", message = $"sidecar instance {meantFor} is not running here" },
+                statusCode: StatusCodes.Status410Gone).ExecuteAsync(ctx);
+            return;
+        }
+        var timeout = services.GetRequiredService<Configuration.ActorTypesRegistry>().Config.DrainOngoingCallTimeout;
         using (var refresh = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted))
         {
             refresh.CancelAfter(TimeSpan.FromSeconds(5));

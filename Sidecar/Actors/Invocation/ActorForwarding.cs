@@ -14,6 +14,13 @@ public sealed class ActorForwarding(SidecarOptions sidecar) : IDisposable
 
     public const string InternalPrefix = "/internal/actors";
 
+    /// <summary>
+    /// The sidecar instance a drain is meant for. A restarted sidecar can come back on its predecessor's address; a
+    /// drain meant for the dead instance must not make the new one wait for its own turn (two new owners would then
+    /// wait on each other until drainOngoingCallTimeout).
+    /// </summary>
+    public const string InstanceHeader = "natter-actor-instance";
+
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {
         UseProxy = false,
@@ -53,6 +60,7 @@ public sealed class ActorForwarding(SidecarOptions sidecar) : IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Put,
             $"{previousOwner.Address.TrimEnd('/')}{InternalPrefix}/{Uri.EscapeDataString(actor.Type)}/{Uri.EscapeDataString(actor.Id)}/drain");
+        request.Headers.TryAddWithoutValidation(InstanceHeader, previousOwner.InstanceId);
         if (sidecar.ApiToken is { Length: > 0 } token)
         {
             request.Headers.TryAddWithoutValidation("dapr-api-token", token);

@@ -49,6 +49,34 @@ public sealed class ActorHandoffTests
 {
     private static CancellationToken Timeout(int seconds = 90) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
+    /// <summary>
+    /// Regression (seen as chats refusing sends for over 90 s after a chat service was killed and restarted): a
+    /// restarted sidecar comes back on its predecessor's address, and a new owner's drain meant for the dead instance
+    /// reached it and waited for its own turn of the actor, while that turn waited for the new owner's drain.
+    /// </summary>
+    [Fact]
+    public async Task A_drain_meant_for_another_instance_is_refused_at_once_without_waiting_for_the_running_turn()
+    {
+        var ct = Timeout();
+        await using var redis = await StartRedisAsync();
+        var monitor = new TurnMonitor();
+        await using var node = await ActorNode.StartAsync("a", redis, monitor, new NodeOptions(), ct);
+        const string id = "held-while-drained";
+        var held = node.Counter(id).HoldAsync();
+        await node.Probe.Entered(id).WaitAsync(ct);
+
+        using var http = new HttpClient { BaseAddress = new Uri(node.SidecarUrl), Timeout = TimeSpan.FromSeconds(20) };
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/internal/actors/{ActorNode.ActorType}/{id}/drain");
+        request.Headers.Add("natter-actor-instance", "a-sidecar-that-died");
+        using var response = await http.SendAsync(request, ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.Gone, response.StatusCode);
+        Assert.False(held.IsCompleted, "the turn was still running when the drain was answered");
+        Assert.True(node.ActiveActors.TryGet(new ActorKey(ActorNode.ActorType, id), out _), "the actor stayed active");
+        node.Probe.Release(id);
+        await held.WaitAsync(ct);
+    }
+
     [Fact]
     public async Task New_owner_does_not_start_a_turn_while_the_previous_owner_still_runs_one()
     {
