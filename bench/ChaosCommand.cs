@@ -19,10 +19,10 @@ public static class ChaosCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var minutes = Option(args, "--minutes", 10);
-        var minAcked = Option(args, "--min-acked", 20_000);
-        var rate = Option(args, "--rate", 40);
-        var users = Option(args, "--users", 20);
+        var minutes = BenchOptions.Int(args, "--minutes", 10);
+        var minAcked = BenchOptions.Int(args, "--min-acked", 20_000);
+        var rate = BenchOptions.Int(args, "--rate", 40);
+        var users = BenchOptions.Int(args, "--users", 20);
 
         Console.WriteLine("Starting the AppHost ...");
         var runDirectory = Path.Combine(Path.GetTempPath(), $"natter-chaos-{Guid.NewGuid():N}");
@@ -53,8 +53,8 @@ public static class ChaosCommand
         // The AppHost's own start (14 processes, JIT) loads the machine for a minute or so: wait (bounded) for the
         // 1-minute load to settle, then take it just before the load starts. A run that starts on a busy machine
         // measures the machine, so it says so and its timings are not figures.
-        var loadAtStart = await WaitForQuietAsync(TimeSpan.FromMinutes(4));
-        Console.WriteLine($"1-minute load average at the start: {loadAtStart}{(loadAtStart > QuietLoad ? " (LOADED: timings are not figures)" : "")}");
+        var loadAtStart = await MachineLoad.WaitForQuietAsync(TimeSpan.FromMinutes(4));
+        Console.WriteLine($"1-minute load average at the start: {loadAtStart}{(loadAtStart > MachineLoad.Quiet ? " (LOADED: timings are not figures)" : "")}");
         var started = DateTime.UtcNow;
         var result = await ChaosScenario.RunAsync(app, options, bound.Token);
         var elapsed = DateTime.UtcNow - started;
@@ -75,22 +75,6 @@ public static class ChaosCommand
         return report.Passed ? 0 : 1;
     }
 
-    private const double QuietLoad = 1.5;
-
-    private static async Task<double> WaitForQuietAsync(TimeSpan atMost)
-    {
-        var until = DateTime.UtcNow + atMost;
-        double load;
-        while ((load = OneMinuteLoad()) > QuietLoad && DateTime.UtcNow < until)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(5));
-        }
-        return load;
-    }
-
-    private static double OneMinuteLoad() =>
-        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
-
     private static string Section(string[] args, ChaosReport r, TimeSpan elapsed, ChaosTopology topology, double loadAtStart)
     {
         var c = CultureInfo.InvariantCulture;
@@ -98,7 +82,7 @@ public static class ChaosCommand
         text.AppendLine(c, $"### Long run, {DateTime.UtcNow:yyyy-MM-dd}");
         text.AppendLine();
         text.AppendLine(c, $"- Command: `dotnet run -c Release --project bench -- chaos {string.Join(' ', args)}`");
-        text.AppendLine(c, $"- Machine: {BenchmarksMarkdown.Machine()}; 1-minute load average {loadAtStart:F2} at the start{(loadAtStart > QuietLoad ? " (**loaded: the timings below are not figures**)" : "")}, {OneMinuteLoad():F2} at the end");
+        text.AppendLine(c, $"- Machine: {BenchmarksMarkdown.Machine()}; 1-minute load average {loadAtStart:F2} at the start{(loadAtStart > MachineLoad.Quiet ? " (**loaded: the timings below are not figures**)" : "")}, {MachineLoad.OneMinute():F2} at the end");
         text.AppendLine(c, $"- {elapsed.TotalMinutes:F1} min, {topology.UserOfDevice.Values.Distinct().Count()} users, {topology.UserOfDevice.Count} devices, {topology.MembersOfChat.Count} chats");
         text.AppendLine(c, $"- Result: **{(r.Passed ? "PASSED" : "FAILED")}**");
         text.AppendLine();
@@ -139,11 +123,5 @@ public static class ChaosCommand
         }
         File.WriteAllText(path, existing[..(from + start.Length)] + "\n" + markdown.TrimEnd() + "\n" + existing[to..], new UTF8Encoding(false));
         Console.WriteLine($"Wrote the long run's figures to {path}");
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -1,5 +1,6 @@
 // Each benchmark writes its figures, with machine, date and command, into BENCHMARKS.md.
 using Natter.Benchmarks;
+using Natter.Benchmarks.Messaging;
 
 return args.FirstOrDefault() switch
 {
@@ -8,6 +9,8 @@ return args.FirstOrDefault() switch
     "media" => await MediaBenchmark.RunAsync(args[1..]),
     "messaging" => await MessagingBenchmark.RunAsync(args[1..]),
     "chaos" => await ChaosCommand.RunAsync(args[1..]),
+    // The messaging benchmark's bare relay, run as its own process so its CPU is measured apart.
+    "relay-server" => await RelayServer.RunAsync(args[1..]),
     _ => Usage(),
 };
 
