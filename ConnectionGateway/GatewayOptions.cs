@@ -18,6 +18,9 @@ public sealed class GatewayOptions
 
     public TimeSpan PresenceRenewal { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Sockets whose upkeep shares one lease transaction and two bulk reads (see ConnectionUpkeep).</summary>
+    public int UpkeepBatchSize { get; set; } = 500;
+
     /// <summary>Token bucket per connection: commands per second (RECEIVED acks are not counted).</summary>
     public int CommandsPerSecond { get; set; } = 100;
 

@@ -112,6 +112,13 @@ public sealed class DeviceInbox(DaprClient dapr, ILogger<DeviceInbox> logger)
         return head?.Next ?? 0;
     }
 
+    /// <summary>The inbox heads of many devices in one bulk read.</summary>
+    public async Task<IReadOnlyDictionary<DeviceAddress, long>> HeadsAsync(IReadOnlyCollection<DeviceAddress> devices, CancellationToken ct)
+    {
+        var heads = await dapr.ReadManyAsync<InboxHead>([.. devices.Select(InboxKeys.Head)], ct);
+        return devices.ToDictionary(d => d, d => heads[InboxKeys.Head(d)].Value?.Next ?? 0);
+    }
+
     /// <summary>
     /// Entries [from, to) in order; a null entry was acked or expired. Large entries shrink the page: a reply over the
     /// gRPC message limit is read again in halves, down to one entry, so no entry size within the message limit can

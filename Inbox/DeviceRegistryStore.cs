@@ -53,6 +53,13 @@ public sealed class DeviceRegistryStore(DaprClient dapr, DeviceInbox inbox, Pres
         return registry?.Find(device.ClientId) is { Retiring: false };
     }
 
+    /// <summary>Which of the devices are registered and not being retired, in one bulk read of their users' registries.</summary>
+    public async Task<IReadOnlySet<DeviceAddress>> ActiveAmongAsync(IReadOnlyCollection<DeviceAddress> devices, CancellationToken ct)
+    {
+        var registries = await dapr.ReadManyAsync<DeviceRegistry>([.. devices.Select(d => InboxKeys.Devices(d.UserId)).Distinct()], ct);
+        return devices.Where(d => registries[InboxKeys.Devices(d.UserId)].Value?.Find(d.ClientId) is { Retiring: false }).ToHashSet();
+    }
+
     /// <summary>Retires one of the user's devices and drops its pending inbox. False when it is not an active device of the user.</summary>
     public async Task<bool> DeactivateAsync(DeviceAddress device, CancellationToken ct)
     {

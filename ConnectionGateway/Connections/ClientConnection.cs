@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -32,6 +33,7 @@ public sealed record ConnectionServices(
 public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, ConnectionServices services) : IDisposable
 {
     private const int MaxAckBatch = 200;
+    private const int ReceiveBufferBytes = 16 * 1024;
     // Acks wait here for the delete loop; when it is full the receive loop waits, and TCP pushes back on the client.
     private readonly Channel<long> _acks = Channel.CreateBounded<long>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
     // Commands, and the answers to frames that never become commands, in arrival order: answers leave in request order.
@@ -49,12 +51,17 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         TokensPerPeriod = services.Options.Value.CommandsPerSecond,
         ReplenishmentPeriod = TimeSpan.FromSeconds(1),
         QueueLimit = 0,
-        AutoReplenishment = true,
+        // Refilled on use (in proportion to the time since the last refill), not by a timer: one timer per socket
+        // would cost 50,000 timer callbacks a second on a gateway holding 50,000 idle sockets.
+        AutoReplenishment = false,
     });
     private InboxCursor _cursor = new(0);
     private long _knownHead; // the highest inbox head read from the store; guarded by _cursorLock
     private long _persistedTail;
     private long _lastTouched;
+    // Set once the connect has read the inbox bounds; upkeep leaves the socket alone before that, and after it closes.
+    private volatile bool _ready;
+    private CancellationToken _lifetime = new(canceled: true);
     private ActivityContext _connectionTrace;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "bye";
@@ -93,11 +100,12 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
         using var dispatch = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         using var graceOnClose = _closing.Token.Register(() => dispatch.CancelAfter(Options.CommandGrace));
         var ct = stop.Token;
+        _lifetime = ct;
         GatewayTelemetry.OpenConnections.Add(1);
         services.Registry.Add(this);
         var writer = WriteLoopAsync(socketLife.Token);
         var acknowledging = AcknowledgeLoopAsync();
-        Task? drain = null, upkeep = null, commands = null, receive = null;
+        Task? drain = null, commands = null, receive = null;
         try
         {
             await services.Presence.ClaimAsync(Device, new Presence(Options.InstanceId, ConnectionId), Options.PresenceTtl, ct);
@@ -109,6 +117,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
                 _knownHead = head;
             }
             _lastTouched = services.Time.GetTimestamp();
+            _ready = true;
             GatewayTelemetry.InboxDepth.Record(head - tail);
             // Receive runs alongside the drain: a client acks while it is still being fed.
             drain = CatchUpAsync(head, ct);
@@ -117,7 +126,6 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             // socket lives, and a sendMessage could not be found in it.
             _connectionTrace = Activity.Current?.Context ?? default;
             Activity.Current = null;
-            upkeep = UpkeepLoopAsync(ct);
             commands = CommandLoopAsync(ct, dispatch.Token);
             receive = ReceiveLoopAsync(socketLife.Token);
             await Task.WhenAny(receive, Task.Delay(Timeout.Infinite, ct));
@@ -145,8 +153,8 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             await stop.CancelAsync();
             services.Registry.Remove(this);
             GatewayTelemetry.OpenConnections.Add(-1);
+            _ready = false;
             await Quietly(drain);
-            await Quietly(upkeep);
             await Quietly(commands);
             AnswerUnstartedCommands();
             await CloseSocketAsync(writer, receive, socketLife);
@@ -267,35 +275,57 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
 
     private async Task ReceiveLoopAsync(CancellationToken ct)
     {
-        var buffer = new byte[16 * 1024];
         while (!ct.IsCancellationRequested)
         {
-            var length = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                if (length == buffer.Length)
-                {
-                    if (buffer.Length >= Options.MaxFrameBytes)
-                    {
-                        RequestClose(CloseCodes.MessageTooBig, $"frames are at most {Options.MaxFrameBytes} bytes");
-                        return;
-                    }
-                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, Options.MaxFrameBytes));
-                }
-                result = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
-                length += result.Count;
-            }
-            while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-            if (result.MessageType == WebSocketMessageType.Close)
+            // An idle socket holds no receive buffer: a zero-byte read waits for the next frame without one, and a
+            // pooled buffer is borrowed only while that frame is read and parsed (the parsed frame owns a copy).
+            var next = await socket.ReceiveAsync(Memory<byte>.Empty, ct);
+            if (next.MessageType == WebSocketMessageType.Close)
             {
                 return;
             }
-            if (_closing.IsCancellationRequested)
+            if (next.EndOfMessage)
             {
-                continue; // closing: frames that arrive during the close handshake are read and dropped
+                await HandleFrameAsync(ReadOnlyMemory<byte>.Empty, ct); // an empty frame: answered bad_json like any non-JSON
+                continue;
             }
-            await HandleFrameAsync(buffer.AsMemory(0, length), ct);
+            var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferBytes);
+            try
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (length == buffer.Length || length >= Options.MaxFrameBytes)
+                    {
+                        if (length >= Options.MaxFrameBytes)
+                        {
+                            RequestClose(CloseCodes.MessageTooBig, $"frames are at most {Options.MaxFrameBytes} bytes");
+                            return;
+                        }
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, Options.MaxFrameBytes));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, Options.MaxFrameBytes) - length), ct);
+                    length += result.Count;
+                }
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+                if (_closing.IsCancellationRequested)
+                {
+                    continue; // closing: frames that arrive during the close handshake are read and dropped
+                }
+                await HandleFrameAsync(buffer.AsMemory(0, length), ct);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
@@ -312,6 +342,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             await AcknowledgeAsync(frame, ct);
             return;
         }
+        _commandLimiter.TryReplenish();
         using var lease = _commandLimiter.AttemptAcquire();
         using var userLease = lease.IsAcquired ? services.UserLimits.Acquire(Identity.UserId) : null;
         if (!lease.IsAcquired || userLease?.IsAcquired != true)
@@ -459,43 +490,49 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     }
 
     /// <summary>
-    /// Renews presence, checks that the device is still registered (a deactivation elsewhere closes this socket with
-    /// 4003), records lastSeen now and then, picks up entries whose pub/sub event was lost, re-sends unacked items and
-    /// moves the tail.
+    /// The per-socket part of upkeep, run by <see cref="ConnectionUpkeep"/> every PresenceRenewal after it renewed this
+    /// socket's lease and read, for all sockets at once, whether the device is still registered and its inbox head:
+    /// a deactivation elsewhere closes this socket with 4003; lastSeen is recorded now and then; entries whose pub/sub
+    /// event was lost are picked up; unacked items are sent again; the tail moves.
     /// </summary>
-    private async Task UpkeepLoopAsync(CancellationToken ct)
+    public async Task UpkeepAsync(bool active, long head)
     {
-        using var timer = new PeriodicTimer(Options.PresenceRenewal, services.Time);
-        while (await timer.WaitForNextTickAsync(ct))
+        if (!_ready || _lifetime.IsCancellationRequested)
         {
-            try
+            return;
+        }
+        var ct = _lifetime;
+        try
+        {
+            if (!active)
             {
-                await services.Presence.ClaimAsync(Device, new Presence(Options.InstanceId, ConnectionId), Options.PresenceTtl, ct);
-                if (!await services.Devices.IsActiveAsync(Device, ct))
-                {
-                    RequestClose(CloseCodes.ClientDeactivated, "client deactivated");
-                    return;
-                }
-                if (services.Time.GetElapsedTime(_lastTouched) >= Options.LastSeenInterval)
-                {
-                    await services.Devices.TouchAsync(Device, ct);
-                    _lastTouched = services.Time.GetTimestamp();
-                }
-                var head = await services.Inbox.HeadAsync(Device, ct);
-                lock (_cursorLock)
-                {
-                    _knownHead = Math.Max(_knownHead, head);
-                }
-                await CatchUpAsync(head, ct);
-                await ResendOverdueAsync(ct);
-                await PersistTailAsync(ct);
+                RequestClose(CloseCodes.ClientDeactivated, "client deactivated");
+                return;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            if (services.Time.GetElapsedTime(_lastTouched) >= Options.LastSeenInterval)
             {
-                services.Logger.LogWarning(e, "Upkeep of device {Device} failed; retrying next tick", Device);
+                await services.Devices.TouchAsync(Device, ct);
+                _lastTouched = services.Time.GetTimestamp();
             }
+            lock (_cursorLock)
+            {
+                _knownHead = Math.Max(_knownHead, head);
+            }
+            await CatchUpAsync(head, ct);
+            await ResendOverdueAsync(ct);
+            await PersistTailAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            services.Logger.LogWarning(e, "Upkeep of device {Device} failed; retrying next tick", Device);
         }
     }
+
+    /// <summary>This socket's presence lease: which instance and which connection hold the device.</summary>
+    public Presence Lease => new(Options.InstanceId, ConnectionId);
 
     private async Task ResendOverdueAsync(CancellationToken ct)
     {

@@ -17,6 +17,7 @@ public static class ConnectionFeature
         builder.Services.AddSingleton<SidecarWatch>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SidecarWatch>());
         builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddHostedService<ConnectionUpkeep>();
         builder.Services.AddSingleton<GatewayDrain>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayDrain>());
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(

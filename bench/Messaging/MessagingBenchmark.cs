@@ -73,30 +73,8 @@ public static class MessagingBenchmark
 
     private static async Task<NatterFigures> NatterPhaseAsync(MessagingSettings settings)
     {
-        Console.WriteLine("Starting the AppHost ...");
         var runDirectory = Path.Combine(Path.GetTempPath(), $"natter-bench-{Guid.NewGuid():N}");
-        using var startTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--Natter:RunDirectory={runDirectory}", "--Dapr:Runtime=local"], startTimeout.Token);
-        // The services' own logs still go to the dashboard; echoing every resource's output here would cost CPU
-        // the system under test needs.
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("AppHost.Resources", LogLevel.None));
-        if (settings.TraceRatio is { } ratio)
-        {
-            // Aspire's development default traces every request (always_on); production samples.
-            foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>().ToList())
-            {
-                builder.CreateResourceBuilder(resource)
-                    .WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
-                    .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio);
-            }
-        }
-        await using var app = await builder.BuildAsync(startTimeout.Token);
-        await app.StartAsync(startTimeout.Token);
-        foreach (var resource in new[] { "chatservice-a", "chatservice-b", "gateway-a", "gateway-b" })
-        {
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, startTimeout.Token);
-        }
+        await using var app = await StartAppHostAsync(runDirectory, settings.TraceRatio);
         var target = new NatterTarget(app);
         var load = await MachineLoad.WaitForQuietAsync(settings.QuietWait);
         Console.WriteLine($"Natter: 1-minute load {load:F2} at the start");
@@ -146,8 +124,38 @@ public static class MessagingBenchmark
         return new NatterFigures(load, idle, steps, steps.Max(s => s.Delivered), half, light.Latency, light.Messages, fanOut, drain, sockets);
     }
 
+    /// <summary>The AppHost in this process, as the end-to-end tests start it, once its services are healthy.</summary>
+    public static async Task<DistributedApplication> StartAppHostAsync(string runDirectory, string? traceRatio)
+    {
+        Console.WriteLine("Starting the AppHost ...");
+        using var startTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [$"--Natter:RunDirectory={runDirectory}", "--Dapr:Runtime=local"], startTimeout.Token);
+        // The services' own logs still go to the dashboard; echoing every resource's output here would cost CPU
+        // the system under test needs.
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("AppHost.Resources", LogLevel.None)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)); // resources are unhealthy until they have started
+        if (traceRatio is { } ratio)
+        {
+            // Aspire's development default traces every request (always_on); production samples.
+            foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>().ToList())
+            {
+                builder.CreateResourceBuilder(resource)
+                    .WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+                    .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio);
+            }
+        }
+        var app = await builder.BuildAsync(startTimeout.Token);
+        await app.StartAsync(startTimeout.Token);
+        foreach (var resource in new[] { "chatservice-a", "chatservice-b", "gateway-a", "gateway-b" })
+        {
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, startTimeout.Token);
+        }
+        return app;
+    }
+
     /// <summary>The whole machine's busy CPU while Natter runs with no client, and who uses it.</summary>
-    private static async Task<IdleCpu> IdleCpuAsync(TimeSpan window)
+    public static async Task<IdleCpu> IdleCpuAsync(TimeSpan window)
     {
         var before = ProcessCpu.Snapshot();
         var busyBefore = SystemCpu.BusySeconds();

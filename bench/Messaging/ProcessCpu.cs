@@ -24,6 +24,29 @@ public sealed class ProcessCpu
     /// </summary>
     public static ProcessCpu Snapshot()
     {
+        var processes = Read();
+        var seconds = Kinds.ToDictionary(k => k, _ => 0.0);
+        foreach (var (pid, (_, ticks)) in processes)
+        {
+            if (!IsOurs(pid, processes))
+            {
+                continue;
+            }
+            try
+            {
+                var kind = pid == Environment.ProcessId ? "load generator" : Classify(File.ReadAllText($"/proc/{pid}/cmdline"));
+                seconds[kind] += ticks / TicksPerSecond;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return new ProcessCpu(seconds);
+    }
+
+    /// <summary>Every process on the machine: parent and CPU ticks.</summary>
+    private static Dictionary<int, (int Parent, long Ticks)> Read()
+    {
         var processes = new Dictionary<int, (int Parent, long Ticks)>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -45,33 +68,40 @@ public sealed class ProcessCpu
                 // The process ended while it was read.
             }
         }
-        var seconds = Kinds.ToDictionary(k => k, _ => 0.0);
-        foreach (var (pid, (_, ticks)) in processes)
-        {
-            if (!IsOurs(pid, processes))
-            {
-                continue;
-            }
-            try
-            {
-                var kind = pid == Environment.ProcessId ? "load generator" : Classify(File.ReadAllText($"/proc/{pid}/cmdline"));
-                if (kind is not null)
-                {
-                    seconds[kind] += ticks / TicksPerSecond;
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-        return new ProcessCpu(seconds);
+        return processes;
     }
 
+    /// <summary>Our processes one by one: command line (shortened) and CPU seconds so far.</summary>
+    public static Dictionary<int, (string Name, double Seconds)> PerProcess()
+    {
+        var processes = Read();
+        var result = new Dictionary<int, (string, double)>();
+        foreach (var (pid, (_, ticks)) in processes)
+        {
+            if (IsOurs(pid, processes))
+            {
+                try
+                {
+                    var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+                    result[pid] = (cmdline.Length > 140 ? cmdline[..140] : cmdline, ticks / TicksPerSecond);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// This process and its descendants, and the descendants of the AppHost's DCP: DCP's API server detaches (its
+    /// parent is init) but names the process it serves with --monitor, so its tree counts as ours.
+    /// </summary>
     private static bool IsOurs(int pid, Dictionary<int, (int Parent, long Ticks)> processes)
     {
         for (var (current, hops) = (pid, 0); hops < 64; hops++)
         {
-            if (current == Environment.ProcessId)
+            if (current == Environment.ProcessId || IsOurDcp(current))
             {
                 return true;
             }
@@ -82,6 +112,20 @@ public sealed class ProcessCpu
             current = p.Parent;
         }
         return false;
+    }
+
+    private static bool IsOurDcp(int pid)
+    {
+        try
+        {
+            var args = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            var monitor = Array.IndexOf(args, "--monitor");
+            return monitor >= 0 && monitor + 1 < args.Length && args[monitor + 1] == Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>What one of our processes is, from its NUL-separated command line.</summary>

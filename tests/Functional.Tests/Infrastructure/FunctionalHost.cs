@@ -109,6 +109,8 @@ public sealed class FunctionalHost : IAsyncLifetime
             {
                 ["Auth:DevelopmentTokens"] = "true",
                 ["Gateway:InstanceId"] = "gateway-functional",
+                // Small upkeep batches, so a handful of sockets spans several of them.
+                ["Gateway:UpkeepBatchSize"] = "4",
             }, Clock, components, sidecarEnvironment, cts.Token));
 
         _dapr = new DaprClientBuilder().UseGrpcEndpoint(Gateway.SidecarGrpc).UseHttpEndpoint(Gateway.SidecarHttp)
