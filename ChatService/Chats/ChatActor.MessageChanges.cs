@@ -94,8 +94,18 @@ public sealed partial class ChatActor
         var entry = item(record!, now.ToUnixTimeMilliseconds());
         var caller = new DeviceAddress(userId, clientId);
         var recipients = (await devices.ActiveDevicesAsync(chat.Members, ct)).Where(d => d != caller).ToList();
-        var slots = await AppendAsync(chat, chat, recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
-            [NatterState.Put(key, JsonSerializer.SerializeToUtf8Bytes(updated, NatterJson.Options), ttl)]), ct);
+        IReadOnlyList<InboxSlot> slots;
+        try
+        {
+            slots = await AppendAsync(chat, chat, recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
+                [NatterState.Put(key, JsonSerializer.SerializeToUtf8Bytes(updated, NatterJson.Options), ttl)]), ct);
+        }
+        catch (AppendTooLargeException e)
+        {
+            // An edit's new text fans out like a message, under the same limit; nothing was written.
+            return (MessageChangeResult.Fail(ErrorCodes.MessageTooLarge,
+                $"a message to {recipients.Count} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)"), record);
+        }
         await deliveries.PublishAsync(slots, entry, ct);
         return (change.Result, record);
     }
