@@ -11,7 +11,7 @@ namespace Natter.Client;
 /// A Natter connection for tests, tools and .NET apps: commands with requestId correlation, received items as a channel
 /// (acknowledged automatically, deduplicated by messageId and deliveryId), reconnect with backoff across gateways.
 /// </summary>
-public sealed class NatterClient : IAsyncDisposable
+public sealed partial class NatterClient : IAsyncDisposable
 {
     private static readonly HashSet<int> TerminalCloseCodes = [CloseCodes.TooManyDevices, CloseCodes.Replaced, CloseCodes.ClientDeactivated, CloseCodes.ClientIdTaken];
 
@@ -85,7 +85,8 @@ public sealed class NatterClient : IAsyncDisposable
     /// <see cref="NatterErrorException"/> with code unavailable: resend with the same clientMessageId.
     /// </summary>
     public async Task<SendMessageResult> SendMessageAsync(
-        string chatId, string message, IReadOnlyList<string>? attachments = null, string? clientMessageId = null, CancellationToken ct = default) =>
+        string chatId, string message, IReadOnlyList<string>? attachments = null, string? clientMessageId = null,
+        string? replyTo = null, CancellationToken ct = default) =>
         Read<SendMessageResult>(await RequestAsync(FrameTypes.SendMessage, w =>
         {
             w.WriteString("chatId", chatId);
@@ -99,6 +100,10 @@ public sealed class NatterClient : IAsyncDisposable
             if (clientMessageId is not null)
             {
                 w.WriteString("clientMessageId", clientMessageId);
+            }
+            if (replyTo is not null)
+            {
+                w.WriteString("replyTo", replyTo); // replies (§10)
             }
         }, ct));
 
@@ -356,6 +361,10 @@ public sealed class NatterClient : IAsyncDisposable
             case FrameTypes.ChatUpdate:
                 var update = root.Deserialize<ChatUpdateFrame>(NatterJson.Options)!;
                 await AcceptAsync(new ReceivedItem(FrameTypes.ChatUpdate, update.DeliveryId, null, update.Payload), null);
+                break;
+            // Edits, deletions and reactions (§10).
+            case MessageChangeFrameTypes.MessageEdited or MessageChangeFrameTypes.MessageDeleted or MessageChangeFrameTypes.Reaction:
+                await AcceptAsync(ReadMessageChange(type, root), null);
                 break;
             case FrameTypes.Error:
                 _errors.Writer.TryWrite(root.Deserialize<ErrorFrame>(NatterJson.Options)!);

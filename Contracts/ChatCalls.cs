@@ -6,7 +6,8 @@ namespace Natter.Contracts;
 public sealed record ChatCreateRequest(string CreatorUserId, IReadOnlyList<string> Participants, string? Name);
 
 public sealed record ChatSendRequest(
-    string UserId, string ClientId, string Message, IReadOnlyList<string> Attachments, string? ClientMessageId);
+    string UserId, string ClientId, string Message, IReadOnlyList<string> Attachments, string? ClientMessageId,
+    string? ReplyTo = null); // replies (§10)
 
 public sealed record ChatModifyRequest(string UserId, string TargetUserId, string Operation);
 

@@ -28,7 +28,10 @@ public sealed record ChatIndex(IReadOnlyList<ChatSummary> Chats)
 }
 
 /// <summary>One pending item of one device: a full copy, so it disappears once that device acks it.</summary>
-public sealed record InboxEntry(string Kind, MessagePayload? Message, ChatUpdatePayload? ChatUpdate, long EnqueuedAt, string? TraceParent);
+public sealed record InboxEntry(
+    string Kind, MessagePayload? Message, ChatUpdatePayload? ChatUpdate, long EnqueuedAt, string? TraceParent,
+    // Edits, deletions and reactions (§10): exactly one is set when Kind names it.
+    MessageEditedPayload? Edited = null, MessageDeletedPayload? Deleted = null, ReactionPayload? Reaction = null);
 
 public static class InboxEntryKinds
 {

@@ -48,4 +48,18 @@ public static class NatterJson
 [JsonSerializable(typeof(InboxEntry))]
 [JsonSerializable(typeof(CleanupLease))]
 [JsonSerializable(typeof(DeliveryBatch))]
+// Edits, deletions, replies and reactions (§10).
+[JsonSerializable(typeof(EditMessageCommand))]
+[JsonSerializable(typeof(DeleteMessageCommand))]
+[JsonSerializable(typeof(ReactCommand))]
+[JsonSerializable(typeof(MessageEditedFrame))]
+[JsonSerializable(typeof(MessageDeletedFrame))]
+[JsonSerializable(typeof(ReactionFrame))]
+[JsonSerializable(typeof(EditMessageResult))]
+[JsonSerializable(typeof(DeleteMessageResult))]
+[JsonSerializable(typeof(ReactResult))]
+[JsonSerializable(typeof(ChatEditRequest))]
+[JsonSerializable(typeof(ChatDeleteRequest))]
+[JsonSerializable(typeof(ChatReactRequest))]
+[JsonSerializable(typeof(MessageChangeResult))]
 public sealed partial class NatterJsonContext : JsonSerializerContext;

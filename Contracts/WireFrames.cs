@@ -73,7 +73,9 @@ public sealed record CommandEnvelope(string? Type, string? RequestId);
 
 public sealed record CreateChatCommand(IReadOnlyList<string>? Participants, string? Name);
 
-public sealed record SendMessageCommand(string? ChatId, string? Message, IReadOnlyList<string>? Attachments, string? ClientMessageId);
+public sealed record SendMessageCommand(
+    string? ChatId, string? Message, IReadOnlyList<string>? Attachments, string? ClientMessageId,
+    string? ReplyTo = null); // replies (§10)
 
 public sealed record ModifyChatParticipantsCommand(string? ChatId, string? UserId, string? Operation);
 
@@ -100,7 +102,8 @@ public static class SendStatus
 
 /// <summary>The body of a newMessage push. Timestamp is the server's acceptance time in Unix milliseconds.</summary>
 public sealed record MessagePayload(
-    string ChatId, string MessageId, long Seq, string UserId, string Message, IReadOnlyList<AttachmentInfo> Attachments, long Timestamp);
+    string ChatId, string MessageId, long Seq, string UserId, string Message, IReadOnlyList<AttachmentInfo> Attachments, long Timestamp,
+    ReplyQuote? ReplyTo = null); // replies (§10)
 
 /// <summary>
 /// What a recipient needs to show and fetch an attachment. ThumbnailUrl (images only) is a path on MediaService, like

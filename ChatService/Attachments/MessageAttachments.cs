@@ -31,4 +31,8 @@ public sealed class MessageAttachments(MediaApiClient media)
                 error.AttachmentId is null ? error.Message : $"attachment {error.AttachmentId}: {error.Message}");
         return ([], refusal);
     }
+
+    /// <summary>The message was deleted for everyone: its attachments are no longer shared through it.</summary>
+    public Task ReleaseAsync(string chatId, string messageId, IReadOnlyList<string> attachmentIds, CancellationToken ct) =>
+        attachmentIds.Count == 0 ? Task.CompletedTask : media.RemoveReferencesAsync(chatId, messageId, attachmentIds, ct);
 }

@@ -16,7 +16,7 @@ namespace Natter.ChatService.Chats;
 /// A call returns success only after the per-device inbox entries are committed. Every commit is fenced by the chat
 /// document's version (see <see cref="ChatDocument"/>), so two activations of one chat can never both commit.
 /// </summary>
-public sealed class ChatActor(
+public sealed partial class ChatActor(
     ActorHost host,
     DaprClient dapr,
     DeviceInbox inbox,
@@ -94,6 +94,13 @@ public sealed class ChatActor(
             }
         }
 
+        // Replies (§10): the quoted message must be one of this chat's, still there.
+        var (quote, quoteRefusal) = await QuoteAsync(request.ReplyTo, ct);
+        if (quoteRefusal is not null)
+        {
+            return quoteRefusal;
+        }
+
         var now = time.GetUtcNow();
         var messageId = Guid.CreateVersion7(now).ToString();
         var (shared, refusal) = await attachments.ShareAsync(ChatId, messageId, request.UserId, request.Attachments, chat.Members, ct);
@@ -102,19 +109,20 @@ public sealed class ChatActor(
             return refusal;
         }
         var payload = new MessagePayload(ChatId, messageId, chat.NextSeq, request.UserId,
-            request.Message, shared, now.ToUnixTimeMilliseconds());
+            request.Message, shared, now.ToUnixTimeMilliseconds(), quote);
         var entry = new InboxEntry(InboxEntryKinds.NewMessage, payload, null, payload.Timestamp, Activity.Current?.Id);
         var updated = chat with { NextSeq = chat.NextSeq + 1 };
         // Every device of every member except the sending one: the sender's other devices get their copy too.
         var recipients = (await devices.ActiveDevicesAsync(chat.Members, ct)).Where(d => d != sender).ToList();
-        // The chat's new seq, the entries and the dedupe record commit together: a crash leaves all or nothing. The
-        // dedupe record is create-only, so two racing resends cannot both store the message.
+        // The chat's new seq, the entries, the message record (§10) and the dedupe record commit together: a crash leaves
+        // all or nothing. The dedupe record is create-only, so two racing resends cannot both store the message.
         IReadOnlyList<InboxSlot> slots;
         try
         {
             slots = await AppendAsync(chat, updated, recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
-                dedupeKey is null ? [] :
+                dedupeKey is null ? [RecordSent(payload)] :
                 [
+                    RecordSent(payload),
                     NatterState.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp), etag: null,
                         metadata: NatterState.RetentionTtl),
                 ]), ct);
@@ -173,7 +181,7 @@ public sealed class ChatActor(
     /// stale), the cache is dropped and the command decided again on the stored chat. Any other failure drops the cache
     /// too: after an error the commit may or may not have happened, and only the store knows.
     /// </summary>
-    private async Task<ChatCallResult> FencedAsync(Func<CancellationToken, Task<ChatCallResult>> command)
+    private async Task<T> FencedAsync<T>(Func<CancellationToken, Task<T>> command)
     {
         using var cts = new CancellationTokenSource(TurnTimeout);
         for (var attempt = 1; ; attempt++)

@@ -17,4 +17,11 @@ public interface IChatActor : IActor
     Task<ChatCallResult> ModifyParticipantsAsync(ChatModifyRequest request);
 
     Task<ChatCallResult> GetAsync(ChatGetRequest request);
+
+    // Edits, deletions and reactions (§10).
+    Task<MessageChangeResult> EditMessageAsync(ChatEditRequest request);
+
+    Task<MessageChangeResult> DeleteMessageAsync(ChatDeleteRequest request);
+
+    Task<MessageChangeResult> ReactAsync(ChatReactRequest request);
 }

@@ -268,6 +268,11 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     private byte[] Frame(long n, InboxEntry entry)
     {
         var deliveryId = DeliveryIds.Format(Identity.ClientId, n);
+        // Edits, deletions and reactions (§10).
+        if (MessageChangeFrames.Serialize(deliveryId, entry) is { } change)
+        {
+            return change;
+        }
         return entry.Kind == InboxEntryKinds.ChatUpdate && entry.ChatUpdate is not null
             ? JsonSerializer.SerializeToUtf8Bytes(new ChatUpdateFrame(deliveryId, entry.ChatUpdate), NatterJson.Options)
             : JsonSerializer.SerializeToUtf8Bytes(new NewMessageFrame(deliveryId, entry.Message!), NatterJson.Options);

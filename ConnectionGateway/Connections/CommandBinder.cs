@@ -57,6 +57,11 @@ public static class CommandBinder
         {
             return (null, Refuse(frame, $"clientMessageId has {IdForm}"));
         }
+        // Replies (§10).
+        if (MessageChangeBinder.ReplyTo(frame, command.ReplyTo) is { } badReply)
+        {
+            return (null, badReply);
+        }
         return (command, null);
     }
 

@@ -16,7 +16,7 @@ public sealed record ClientIdentity(string UserId, string ClientId)
 /// <summary>Runs a command that <see cref="CommandBinder"/> has bound and checked; returns the result or error frame to send back. Never throws on input.</summary>
 public sealed class CommandDispatcher(
     ChatClient chats, MediaApiClient media, DaprClient dapr, DeviceRegistryStore devices, ConnectionRegistry connections,
-    ILogger<CommandDispatcher> logger)
+    MessageChangeCommands messageChanges, ILogger<CommandDispatcher> logger)
 {
     public async Task<object> DispatchAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
     {
@@ -31,6 +31,10 @@ public sealed class CommandDispatcher(
                 FrameTypes.ListChats => await ListChatsAsync(who, frame, ct),
                 FrameTypes.DeactivateClient => await DeactivateAsync(who, frame, ct),
                 FrameTypes.CreateAttachment => await CreateAttachmentAsync(who, frame, ct),
+                // Edits, deletions and reactions (§10).
+                MessageChangeFrameTypes.EditMessage => await messageChanges.EditAsync(who, frame, ct),
+                MessageChangeFrameTypes.DeleteMessage => await messageChanges.DeleteAsync(who, frame, ct),
+                MessageChangeFrameTypes.React => await messageChanges.ReactAsync(who, frame, ct),
                 _ => new ErrorFrame(frame.RequestId, ErrorCodes.UnknownCommand, $"unknown command '{Truncate(frame.Type)}'"),
             };
         }
@@ -67,7 +71,8 @@ public sealed class CommandDispatcher(
             return error;
         }
         var result = await chats.SendAsync(command!.ChatId!,
-            new ChatSendRequest(who.UserId, who.ClientId, command.Message!, command.Attachments ?? [], command.ClientMessageId), ct);
+            new ChatSendRequest(who.UserId, who.ClientId, command.Message!, command.Attachments ?? [], command.ClientMessageId,
+                command.ReplyTo), ct);
         return result.Error is not null
             ? new SendMessageResult(frame.RequestId, SendStatus.Failure, null, null, null, result.Error, result.ErrorMessage)
             : new SendMessageResult(frame.RequestId, SendStatus.Success, result.MessageId, result.Seq, result.Timestamp, null, null);

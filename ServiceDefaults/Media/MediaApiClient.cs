@@ -20,6 +20,21 @@ public sealed class MediaApiClient(HttpClient http)
     public Task<MediaCallResult<AttachmentsResponse>> AddReferencesAsync(AddReferencesRequest request, CancellationToken ct) =>
         PostAsync<AddReferencesRequest, AttachmentsResponse>("/attachments/references", request, ct);
 
+    /// <summary>
+    /// The message was deleted for everyone (§10): it no longer lets its chat's members read these attachments, and the
+    /// last reference gone starts the attachment's retention. Idempotent; any failure throws (the caller retries).
+    /// </summary>
+    public async Task RemoveReferencesAsync(string chatId, string messageId, IReadOnlyList<string> attachmentIds, CancellationToken ct)
+    {
+        var query = string.Join("&", attachmentIds.Select(id => "attachmentId=" + Uri.EscapeDataString(id)));
+        using var response = await http.DeleteAsync(
+            $"/attachments/references?chatId={Uri.EscapeDataString(chatId)}&messageId={Uri.EscapeDataString(messageId)}&{query}", ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"MediaService answered {(int)response.StatusCode} to a reference release", null, response.StatusCode);
+        }
+    }
+
     private async Task<MediaCallResult<TResponse>> PostAsync<TRequest, TResponse>(string path, TRequest request, CancellationToken ct)
         where TResponse : class
     {

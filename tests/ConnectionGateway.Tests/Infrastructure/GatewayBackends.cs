@@ -72,9 +72,10 @@ public sealed class GatewayBackends : IAsyncLifetime
         _dapr = new DaprClientBuilder().UseGrpcEndpoint($"http://127.0.0.1:{grpcPort}").UseHttpEndpoint(sidecarHttp).Build();
         var proxies = new ActorProxyFactory(new ActorProxyOptions { HttpEndpoint = sidecarHttp });
         _mediaHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{appPort}") };
-        Dispatcher = new CommandDispatcher(new ChatClient(proxies), new MediaApiClient(_mediaHttp), _dapr,
+        var chats = new ChatClient(proxies);
+        Dispatcher = new CommandDispatcher(chats, new MediaApiClient(_mediaHttp), _dapr,
             new DeviceRegistryStore(_dapr, new DeviceInbox(_dapr, NullLogger<DeviceInbox>.Instance), new PresenceRegistry(_dapr), TimeProvider.System, NullLogger<DeviceRegistryStore>.Instance), new ConnectionRegistry(),
-            NullLogger<CommandDispatcher>.Instance);
+            new MessageChangeCommands(chats), NullLogger<CommandDispatcher>.Instance);
 
         // The sidecar reads the app's actor types and claims placement in the background: wait until a call goes through.
         var probe = new ParsedFrame(FrameTypes.GetChat, "warm-up",
