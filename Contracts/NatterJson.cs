@@ -48,4 +48,13 @@ public static class NatterJson
 [JsonSerializable(typeof(InboxEntry))]
 [JsonSerializable(typeof(CleanupLease))]
 [JsonSerializable(typeof(DeliveryBatch))]
+// Typing and presence (§12).
+[JsonSerializable(typeof(TypingCommand))]
+[JsonSerializable(typeof(GetPresenceCommand))]
+[JsonSerializable(typeof(UpdateSettingsCommand))]
+[JsonSerializable(typeof(TypingFrame))]
+[JsonSerializable(typeof(TypingResult))]
+[JsonSerializable(typeof(GetPresenceResult))]
+[JsonSerializable(typeof(UpdateSettingsResult))]
+[JsonSerializable(typeof(LiveSignal))]
 public sealed partial class NatterJsonContext : JsonSerializerContext;
