@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Natter.Contracts;
@@ -51,9 +50,10 @@ public static class LiveSignalTopics
 }
 
 /// <summary>
-/// A frame to push as it is to these devices' sockets, if they are held here, until ExpiresAt (Unix ms): a signal that
-/// pub/sub redelivers late (a restarted gateway) is dropped instead of showing a stale "typing…".
+/// A frame to push to these devices' sockets, if they are held here, until ExpiresAt (Unix ms): a signal that pub/sub
+/// redelivers late (a restarted gateway) is dropped instead of showing a stale "typing…". One typed field per kind of
+/// signal, never a raw frame: whoever can publish on the topic can make a gateway push only frames of these shapes.
 /// </summary>
-public sealed record LiveSignal(IReadOnlyList<LiveTarget> Devices, JsonElement Frame, long ExpiresAt);
+public sealed record LiveSignal(IReadOnlyList<LiveTarget> Devices, long ExpiresAt, TypingFrame? Typing);
 
 public sealed record LiveTarget(string UserId, string ClientId);

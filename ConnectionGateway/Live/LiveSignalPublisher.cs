@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapr.Client;
 using Natter.Contracts;
 using Natter.Inbox;
@@ -14,19 +13,18 @@ namespace Natter.ConnectionGateway.Live;
 public sealed class LiveSignalPublisher(DaprClient dapr, DeviceRegistryStore devices, PresenceRegistry presence, TimeProvider time)
 {
     /// <summary>Returns how many sockets the signal was addressed to.</summary>
-    public async Task<int> PublishAsync<TFrame>(IReadOnlyCollection<string> userIds, TFrame frame, TimeSpan lifetime, CancellationToken ct)
+    public async Task<int> PublishAsync(IReadOnlyCollection<string> userIds, TypingFrame typing, TimeSpan lifetime, CancellationToken ct)
     {
         if (userIds.Count == 0)
         {
             return 0;
         }
         var located = await presence.LocateAsync(await devices.ActiveDevicesAsync(userIds, ct), ct);
-        var payload = JsonSerializer.SerializeToElement(frame, NatterJson.Options);
         var expiresAt = time.GetUtcNow().Add(lifetime).ToUnixTimeMilliseconds();
         await Task.WhenAll(located
             .GroupBy(p => p.Value.GatewayInstanceId, StringComparer.Ordinal)
             .Select(instance => dapr.PublishEventAsync(DeliveryTopics.PubSubName, LiveSignalTopics.ForInstance(instance.Key),
-                new LiveSignal([.. instance.Select(p => new LiveTarget(p.Key.UserId, p.Key.ClientId))], payload, expiresAt), ct)));
+                new LiveSignal([.. instance.Select(p => new LiveTarget(p.Key.UserId, p.Key.ClientId))], expiresAt, typing), ct)));
         return located.Count;
     }
 }

@@ -25,11 +25,11 @@ public static class LiveSignalSubscription
 
     private static IResult Push(LiveSignal signal, ConnectionRegistry connections, TimeProvider time)
     {
-        if (signal.ExpiresAt <= time.GetUtcNow().ToUnixTimeMilliseconds() || signal.Frame.ValueKind != JsonValueKind.Object)
+        if (signal.ExpiresAt <= time.GetUtcNow().ToUnixTimeMilliseconds() || signal.Typing is not { } typing)
         {
             return Results.Ok();
         }
-        var frame = JsonSerializer.SerializeToUtf8Bytes(signal.Frame, NatterJson.Options);
+        var frame = JsonSerializer.SerializeToUtf8Bytes(typing, NatterJson.Options);
         foreach (var target in signal.Devices)
         {
             if (connections.TryGet(new DeviceAddress(target.UserId, target.ClientId), out var connection))
