@@ -41,12 +41,15 @@ public sealed class TypingThrottle(TimeProvider time, int capacity = TypingThrot
         {
             var current = _windows.TryGetValue(key, out TypingWindow window) ? window : (TypingWindow?)null;
             var (forward, next) = Decide(current, state, time);
-            if (forward)
+            if (!forward)
             {
-                // A window outlives its start's expiry by nothing: after that, every rule treats it as absent anyway.
-                _windows.Set(key, next, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Expiry });
+                return false;
             }
-            return forward;
+            // A window outlives its start's expiry by nothing: after that, every rule treats it as absent anyway.
+            _windows.Set(key, next, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Expiry });
+            // A full cache refuses the entry silently; forwarding anyway would leave this device unlimited, so a flood
+            // of typists could switch the limit off for everyone. Fail closed: drop the signal.
+            return _windows.TryGetValue(key, out _);
         }
     }
 

@@ -80,6 +80,15 @@ public sealed class TypingThrottleTests
     }
 
     [Fact]
+    public void A_full_throttle_drops_new_typists_instead_of_leaving_them_unlimited()
+    {
+        using var throttle = new TypingThrottle(_time, capacity: 1);
+
+        Assert.True(throttle.TryForward(Phone, Chat, TypingStates.Start));
+        Assert.False(throttle.TryForward(Laptop, Chat, TypingStates.Start));
+    }
+
+    [Fact]
     public void Decide_treats_an_expired_start_as_gone()
     {
         var started = _time.GetTimestamp();
