@@ -369,6 +369,9 @@ public sealed partial class NatterClient : IAsyncDisposable
             case FrameTypes.Error:
                 _errors.Writer.TryWrite(root.Deserialize<ErrorFrame>(NatterJson.Options)!);
                 break;
+            case FrameTypes.Typing: // §12: live-only, never acknowledged
+                AcceptTyping(root);
+                break;
         }
     }
 

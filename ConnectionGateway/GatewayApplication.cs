@@ -1,5 +1,6 @@
 using Natter.ConnectionGateway.Connections;
 using Natter.ConnectionGateway.Deliveries;
+using Natter.ConnectionGateway.Live;
 
 namespace Natter.ConnectionGateway;
 
@@ -13,6 +14,7 @@ public static class GatewayApplication
         builder.AddNatterClock();
         builder.AddMediaApiClient();
         builder.AddClientConnections();
+        builder.AddTypingAndPresence();
         return builder;
     }
 
@@ -24,6 +26,7 @@ public static class GatewayApplication
         app.MapDevelopmentTokens();
         app.MapNatterClock();
         app.MapDeliveries();
+        app.MapLiveSignals();
         app.MapClientConnections();
         return app;
     }

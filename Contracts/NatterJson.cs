@@ -62,4 +62,13 @@ public static class NatterJson
 [JsonSerializable(typeof(ChatDeleteRequest))]
 [JsonSerializable(typeof(ChatReactRequest))]
 [JsonSerializable(typeof(MessageChangeResult))]
+// Typing and presence (§12).
+[JsonSerializable(typeof(TypingCommand))]
+[JsonSerializable(typeof(GetPresenceCommand))]
+[JsonSerializable(typeof(UpdateSettingsCommand))]
+[JsonSerializable(typeof(TypingFrame))]
+[JsonSerializable(typeof(TypingResult))]
+[JsonSerializable(typeof(GetPresenceResult))]
+[JsonSerializable(typeof(UpdateSettingsResult))]
+[JsonSerializable(typeof(LiveSignal))]
 public sealed partial class NatterJsonContext : JsonSerializerContext;

@@ -14,6 +14,10 @@ public static class FrameTypes
     public const string DeactivateClient = "deactivateClient";
     public const string CreateAttachment = "createAttachment";
     public const string Received = "RECEIVED";
+    // Typing and presence (§12).
+    public const string Typing = "typing";
+    public const string GetPresence = "getPresence";
+    public const string UpdateSettings = "updateSettings";
 
     // Server → client pushes.
     public const string NewMessage = "newMessage";

@@ -30,7 +30,7 @@ public sealed record ConnectionServices(
 /// inbox head the connection has read from the store, so no event can move the cursor past what really exists.
 /// Sends go through one writer loop; the cursor is guarded by a lock that is never held across store I/O.
 /// </summary>
-public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, ConnectionServices services) : IDisposable
+public sealed partial class ClientConnection(WebSocket socket, ClientIdentity identity, ConnectionServices services) : IDisposable
 {
     private const int MaxAckBatch = 200;
     private const int ReceiveBufferBytes = 16 * 1024;

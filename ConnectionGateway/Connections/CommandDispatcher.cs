@@ -1,5 +1,6 @@
 using Dapr.Client;
 using Natter.ConnectionGateway.Chats;
+using Natter.ConnectionGateway.Live;
 using Natter.Contracts;
 using Natter.Inbox;
 using Natter.Media;
@@ -16,7 +17,7 @@ public sealed record ClientIdentity(string UserId, string ClientId)
 /// <summary>Runs a command that <see cref="CommandBinder"/> has bound and checked; returns the result or error frame to send back. Never throws on input.</summary>
 public sealed class CommandDispatcher(
     ChatClient chats, MediaApiClient media, DaprClient dapr, DeviceRegistryStore devices, ConnectionRegistry connections,
-    MessageChangeCommands messageChanges, ILogger<CommandDispatcher> logger)
+    MessageChangeCommands messageChanges, LiveCommands live, ILogger<CommandDispatcher> logger)
 {
     public async Task<object> DispatchAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
     {
@@ -35,6 +36,10 @@ public sealed class CommandDispatcher(
                 MessageChangeFrameTypes.EditMessage => await messageChanges.EditAsync(who, frame, ct),
                 MessageChangeFrameTypes.DeleteMessage => await messageChanges.DeleteAsync(who, frame, ct),
                 MessageChangeFrameTypes.React => await messageChanges.ReactAsync(who, frame, ct),
+                // Typing and presence (§12).
+                FrameTypes.Typing => await live.TypingAsync(who, frame, ct),
+                FrameTypes.GetPresence => await live.GetPresenceAsync(who, frame, ct),
+                FrameTypes.UpdateSettings => await live.UpdateSettingsAsync(who, frame, ct),
                 _ => new ErrorFrame(frame.RequestId, ErrorCodes.UnknownCommand, $"unknown command '{Truncate(frame.Type)}'"),
             };
         }

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Natter.ConnectionGateway.Live;
 using Natter.Contracts;
 using Natter.Inbox;
 
@@ -24,7 +25,8 @@ public static class WebSocketEndpoint
     }
 
     private static async Task AcceptAsync(
-        HttpContext context, DeviceRegistryStore devices, ConnectionServices services, SidecarWatch sidecar, GatewayDrain drain)
+        HttpContext context, DeviceRegistryStore devices, ConnectionServices services, SidecarWatch sidecar, GatewayDrain drain,
+        LastSeenRecording lastSeen)
     {
         if (!sidecar.SidecarReachable || drain.Draining)
         {
@@ -63,7 +65,9 @@ public static class WebSocketEndpoint
                 return;
         }
         using var connection = new ClientConnection(socket, new ClientIdentity(userId, clientId), services);
+        await lastSeen.RecordAsync(userId); // §12: a gateway that dies leaves at least the connect time
         await connection.RunAsync(context.RequestAborted);
+        await lastSeen.RecordAsync(userId);
     }
 
     private static async Task RefuseAsync(WebSocket socket, string code, int closeCode, string message, CancellationToken ct)

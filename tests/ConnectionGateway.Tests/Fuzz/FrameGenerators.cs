@@ -25,6 +25,7 @@ public static class FrameGenerators
     [
         FrameTypes.CreateChat, FrameTypes.SendMessage, FrameTypes.ModifyChatParticipants, FrameTypes.ListChats,
         FrameTypes.GetChat, FrameTypes.DeactivateClient, FrameTypes.CreateAttachment, FrameTypes.Received,
+        FrameTypes.Typing, FrameTypes.GetPresence, FrameTypes.UpdateSettings, // typing and presence (§12)
     ];
 
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -143,6 +144,15 @@ public static class FrameGenerators
             select new[] { ("hash", hash), ("size", (JsonNode?)JsonValue.Create((long)size)), ("contentType", contentType) },
         FrameTypes.Received => Str(Gen.Frequency((3, Gen.Elements("phone:1", "a1:0", "x:-1", ":3")), (1, FieldString)))
             .Select(d => new[] { ("deliveryId", d) }),
+        // Typing and presence (§12).
+        FrameTypes.Typing =>
+            from chatId in Str(ChatIdString)
+            from state in Str(Gen.Frequency((4, Gen.Elements(TypingStates.Start, TypingStates.Stop)), (1, FieldString)))
+            select new[] { ("chatId", chatId), ("state", state) },
+        FrameTypes.GetPresence => StrList(FieldString).Select(u => new[] { ("userIds", u) }),
+        FrameTypes.UpdateSettings =>
+            from show in Gen.Elements(true, false)
+            select new[] { ("showPresence", (JsonNode?)JsonValue.Create(show)) },
         _ => Gen.Constant(Array.Empty<(string, JsonNode?)>()),
     };
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Natter.ConnectionGateway.Chats;
 using Natter.ConnectionGateway.Connections;
+using Natter.ConnectionGateway.Live;
 using Natter.Inbox;
 using Natter.Contracts;
 using Natter.Media;
@@ -72,10 +73,16 @@ public sealed class GatewayBackends : IAsyncLifetime
         _dapr = new DaprClientBuilder().UseGrpcEndpoint($"http://127.0.0.1:{grpcPort}").UseHttpEndpoint(sidecarHttp).Build();
         var proxies = new ActorProxyFactory(new ActorProxyOptions { HttpEndpoint = sidecarHttp });
         _mediaHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{appPort}") };
+        var presence = new PresenceRegistry(_dapr);
+        var devices = new DeviceRegistryStore(_dapr, new DeviceInbox(_dapr, NullLogger<DeviceInbox>.Instance), presence, TimeProvider.System, NullLogger<DeviceRegistryStore>.Instance);
         var chats = new ChatClient(proxies);
-        Dispatcher = new CommandDispatcher(chats, new MediaApiClient(_mediaHttp), _dapr,
-            new DeviceRegistryStore(_dapr, new DeviceInbox(_dapr, NullLogger<DeviceInbox>.Instance), new PresenceRegistry(_dapr), TimeProvider.System, NullLogger<DeviceRegistryStore>.Instance), new ConnectionRegistry(),
-            new MessageChangeCommands(chats), NullLogger<CommandDispatcher>.Instance);
+        var settings = new UserSettingsStore(_dapr);
+        // Typing and presence (§12).
+        var live = new LiveCommands(chats, new ChatMembersCache(TimeProvider.System), new TypingThrottle(TimeProvider.System),
+            new LiveSignalPublisher(_dapr, devices, presence, TimeProvider.System),
+            new PresenceQuery(_dapr, settings, devices, presence, new LastSeenStore(_dapr)), settings);
+        Dispatcher = new CommandDispatcher(chats, new MediaApiClient(_mediaHttp), _dapr, devices, new ConnectionRegistry(),
+            new MessageChangeCommands(chats), live, NullLogger<CommandDispatcher>.Instance);
 
         // The sidecar reads the app's actor types and claims placement in the background: wait until a call goes through.
         var probe = new ParsedFrame(FrameTypes.GetChat, "warm-up",

@@ -24,6 +24,7 @@ public sealed class SidecarBoundaryTests(NatterAppFixture fixture)
     {
         { "gateway-a", "GET", "/dapr/subscribe" },
         { "gateway-a", "POST", "/deliveries" },
+        { "gateway-a", "POST", "/live-signals" }, // typing and presence (§12)
         { "chatservice-a", "GET", "/dapr/config" },
         { "chatservice-a", "PUT", "/actors/ChatActor/forged-chat/method/GetAsync" },
         { "chatservice-a", "PUT", "/actors/ChatActor/forged-chat/method/remind/forged" },
