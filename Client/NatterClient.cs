@@ -11,7 +11,7 @@ namespace Natter.Client;
 /// A Natter connection for tests, tools and .NET apps: commands with requestId correlation, received items as a channel
 /// (acknowledged automatically, deduplicated by messageId and deliveryId), reconnect with backoff across gateways.
 /// </summary>
-public sealed class NatterClient : IAsyncDisposable
+public sealed partial class NatterClient : IAsyncDisposable
 {
     private static readonly HashSet<int> TerminalCloseCodes = [CloseCodes.TooManyDevices, CloseCodes.Replaced, CloseCodes.ClientDeactivated, CloseCodes.ClientIdTaken];
 

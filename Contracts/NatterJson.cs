@@ -48,4 +48,8 @@ public static class NatterJson
 [JsonSerializable(typeof(InboxEntry))]
 [JsonSerializable(typeof(CleanupLease))]
 [JsonSerializable(typeof(DeliveryBatch))]
+// Push notifications.
+[JsonSerializable(typeof(RegisterPushCommand))]
+[JsonSerializable(typeof(RegisterPushResult))]
+[JsonSerializable(typeof(PushBatch))]
 public sealed partial class NatterJsonContext : JsonSerializerContext;

@@ -14,6 +14,8 @@ public static class FrameTypes
     public const string DeactivateClient = "deactivateClient";
     public const string CreateAttachment = "createAttachment";
     public const string Received = "RECEIVED";
+    // Push notifications (docs/PROTOCOL.md §11).
+    public const string RegisterPush = "registerPush";
 
     // Server → client pushes.
     public const string NewMessage = "newMessage";

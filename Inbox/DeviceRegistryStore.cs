@@ -8,7 +8,7 @@ namespace Natter.Inbox;
 /// A user's devices, and who owns each client id. Every write is an etag-guarded (or create-only) read-modify-write,
 /// so two devices of one user connecting at the same moment both end up registered.
 /// </summary>
-public sealed class DeviceRegistryStore(DaprClient dapr, DeviceInbox inbox, PresenceRegistry presence, TimeProvider time, ILogger<DeviceRegistryStore> logger)
+public sealed partial class DeviceRegistryStore(DaprClient dapr, DeviceInbox inbox, PresenceRegistry presence, TimeProvider time, ILogger<DeviceRegistryStore> logger)
 {
     public async Task<RegistrationOutcome> RegisterAsync(DeviceAddress device, CancellationToken ct)
     {

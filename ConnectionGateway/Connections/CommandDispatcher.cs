@@ -16,7 +16,7 @@ public sealed record ClientIdentity(string UserId, string ClientId)
 /// <summary>Runs a command that <see cref="CommandBinder"/> has bound and checked; returns the result or error frame to send back. Never throws on input.</summary>
 public sealed class CommandDispatcher(
     ChatClient chats, MediaApiClient media, DaprClient dapr, DeviceRegistryStore devices, ConnectionRegistry connections,
-    ILogger<CommandDispatcher> logger)
+    Push.PushRegistration push, ILogger<CommandDispatcher> logger)
 {
     public async Task<object> DispatchAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
     {
@@ -31,6 +31,8 @@ public sealed class CommandDispatcher(
                 FrameTypes.ListChats => await ListChatsAsync(who, frame, ct),
                 FrameTypes.DeactivateClient => await DeactivateAsync(who, frame, ct),
                 FrameTypes.CreateAttachment => await CreateAttachmentAsync(who, frame, ct),
+                // Push notifications (docs/PROTOCOL.md §11).
+                FrameTypes.RegisterPush => await push.RegisterAsync(who, frame, ct),
                 _ => new ErrorFrame(frame.RequestId, ErrorCodes.UnknownCommand, $"unknown command '{Truncate(frame.Type)}'"),
             };
         }

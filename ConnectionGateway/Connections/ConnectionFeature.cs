@@ -24,6 +24,7 @@ public static class ConnectionFeature
         var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = GatewayDrain.ShutdownTimeout(gateway));
         builder.Services.AddSingleton<CommandDispatcher>();
+        builder.Services.AddSingleton<Push.PushRegistration>(); // push notifications
         builder.Services.AddSingleton<ConnectionServices>();
         return builder;
     }

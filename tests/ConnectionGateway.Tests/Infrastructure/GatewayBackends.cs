@@ -72,8 +72,9 @@ public sealed class GatewayBackends : IAsyncLifetime
         _dapr = new DaprClientBuilder().UseGrpcEndpoint($"http://127.0.0.1:{grpcPort}").UseHttpEndpoint(sidecarHttp).Build();
         var proxies = new ActorProxyFactory(new ActorProxyOptions { HttpEndpoint = sidecarHttp });
         _mediaHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{appPort}") };
+        var devices = new DeviceRegistryStore(_dapr, new DeviceInbox(_dapr, NullLogger<DeviceInbox>.Instance), new PresenceRegistry(_dapr), TimeProvider.System, NullLogger<DeviceRegistryStore>.Instance);
         Dispatcher = new CommandDispatcher(new ChatClient(proxies), new MediaApiClient(_mediaHttp), _dapr,
-            new DeviceRegistryStore(_dapr, new DeviceInbox(_dapr, NullLogger<DeviceInbox>.Instance), new PresenceRegistry(_dapr), TimeProvider.System, NullLogger<DeviceRegistryStore>.Instance), new ConnectionRegistry(),
+            devices, new ConnectionRegistry(), new Natter.ConnectionGateway.Push.PushRegistration(devices),
             NullLogger<CommandDispatcher>.Instance);
 
         // The sidecar reads the app's actor types and claims placement in the background: wait until a call goes through.
