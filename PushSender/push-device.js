@@ -67,8 +67,8 @@ export class PushDevice extends AbstractActor {
   }
 
   async #load() {
-    const stored = await this.getStateManager().getState(STATE);
-    return stored ?? { token: null, userId: null, clientId: null, pending: {}, sentAt: 0, flushAt: null, attempts: 0 };
+    const [found, stored] = await this.getStateManager().tryGetState(STATE);
+    return found && stored ? stored : { token: null, userId: null, clientId: null, pending: {}, sentAt: 0, flushAt: null, attempts: 0 };
   }
 
   async #save(state) {
