@@ -88,8 +88,25 @@ await server.pubsub.subscribe(PUBSUB, TOPIC, async (batch) => {
   }
 });
 
+await sidecarReady();
 await server.start();
 console.log(`push sender listening on ${port}, window ${WINDOW_MS} ms`);
+
+// The SDK gives up on its sidecar after 60 s and the process exits; on a loaded machine the sidecar may take longer.
+// So wait here without a deadline, on the outbound health (daprd's /healthz also waits for this app, which would be a
+// cycle), and let the SDK's own check pass at once.
+async function sidecarReady() {
+  const url = `http://127.0.0.1:${process.env.DAPR_HTTP_PORT ?? "3500"}/v1.0/healthz/outbound`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (attempt % 20 === 19) console.log(`waiting for the sidecar at ${url}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 function isRequest(r) {
   return r && typeof r.userId === "string" && typeof r.clientId === "string" && typeof r.token === "string"
