@@ -69,8 +69,9 @@ public static class DaprSidecarExtensions
     /// component's concurrency (32), actor turns per chat by the actor runtime, client commands by the gateway's
     /// per-connection and per-user token buckets.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithDaprSidecar(
-        this IResourceBuilder<ProjectResource> app, DaprSidecarOptions options, string appId)
+    public static IResourceBuilder<T> WithDaprSidecar<T>(
+        this IResourceBuilder<T> app, DaprSidecarOptions options, string appId)
+        where T : IResourceWithEndpoints, IResourceWithEnvironment
     {
         var builder = app.ApplicationBuilder;
         if (!app.Resource.TryGetEndpoints(out var endpoints) || !endpoints.Any(e => e.Name == "http"))

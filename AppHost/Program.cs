@@ -35,6 +35,9 @@ foreach (var gateway in new[] { "gateway-a", "gateway-b" })
             .WaitFor(chatA).WaitFor(chatB);
 }
 
+// Push notifications (docs/PROTOCOL.md §11): the Node.js push sender with its own sidecar and webhook binding.
+builder.AddPushSender(dapr, paths);
+
 builder.WithPostgresStateWhenSelected(dapr, paths);
 builder.RestartCrashedResources();
 builder.Build().Run();

@@ -20,4 +20,8 @@ public static class ChatTelemetry
 
     public static readonly Histogram<double> SendDuration =
         Meter.CreateHistogram<double>("natter.chat.send.duration", "ms", "Actor turn time of sendMessage, inbox write included");
+
+    // Push notifications.
+    public static readonly Counter<long> PushRequests =
+        Meter.CreateCounter<long>("natter.chat.push.requests", description: "Offline devices handed to the push sender");
 }

@@ -71,4 +71,8 @@ public static class NatterJson
 [JsonSerializable(typeof(GetPresenceResult))]
 [JsonSerializable(typeof(UpdateSettingsResult))]
 [JsonSerializable(typeof(LiveSignal))]
+// Push notifications.
+[JsonSerializable(typeof(RegisterPushCommand))]
+[JsonSerializable(typeof(RegisterPushResult))]
+[JsonSerializable(typeof(PushBatch))]
 public sealed partial class NatterJsonContext : JsonSerializerContext;

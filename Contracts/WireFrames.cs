@@ -18,6 +18,8 @@ public static class FrameTypes
     public const string Typing = "typing";
     public const string GetPresence = "getPresence";
     public const string UpdateSettings = "updateSettings";
+    // Push notifications (docs/PROTOCOL.md §11).
+    public const string RegisterPush = "registerPush";
 
     // Server → client pushes.
     public const string NewMessage = "newMessage";

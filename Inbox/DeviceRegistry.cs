@@ -7,7 +7,7 @@ public enum RegistrationOutcome { Registered, AlreadyActive, TooManyDevices, Cli
 /// again until its inbox is dropped, so a crash between "deactivate" and "drop" leaves a mark that the next attempt
 /// (a reconnect, the sweep) finishes, instead of an orphaned or half-deleted inbox. Pure rules, unit-tested.
 /// </summary>
-public sealed record DeviceRegistry(IReadOnlyList<DeviceRecord> Clients)
+public sealed partial record DeviceRegistry(IReadOnlyList<DeviceRecord> Clients)
 {
     public const int MaxDevicesPerUser = 3; // product limit
 
@@ -49,4 +49,5 @@ public sealed record DeviceRegistry(IReadOnlyList<DeviceRecord> Clients)
         new([.. Clients.Select(c => c == old ? updated : c)]);
 }
 
-public sealed record DeviceRecord(string ClientId, long RegisteredAt, long LastSeen, bool Retiring = false);
+/// <summary>PushToken: where notifications for this device go (null: none); it dies with the record when the device retires.</summary>
+public sealed record DeviceRecord(string ClientId, long RegisteredAt, long LastSeen, bool Retiring = false, string? PushToken = null);

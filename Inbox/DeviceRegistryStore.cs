@@ -8,7 +8,7 @@ namespace Natter.Inbox;
 /// A user's devices, and who owns each client id. Every write is an etag-guarded (or create-only) read-modify-write,
 /// so two devices of one user connecting at the same moment both end up registered.
 /// </summary>
-public sealed class DeviceRegistryStore(DaprClient dapr, DeviceInbox inbox, PresenceRegistry presence, TimeProvider time, ILogger<DeviceRegistryStore> logger)
+public sealed partial class DeviceRegistryStore(DaprClient dapr, DeviceInbox inbox, PresenceRegistry presence, TimeProvider time, ILogger<DeviceRegistryStore> logger)
 {
     public async Task<RegistrationOutcome> RegisterAsync(DeviceAddress device, CancellationToken ct)
     {
@@ -77,19 +77,8 @@ public sealed class DeviceRegistryStore(DaprClient dapr, DeviceInbox inbox, Pres
     }
 
     /// <summary>Every active device of every given user, in user order: who receives a copy of an item.</summary>
-    public async Task<IReadOnlyList<DeviceAddress>> ActiveDevicesAsync(IReadOnlyCollection<string> userIds, CancellationToken ct)
-    {
-        var registries = await dapr.ReadManyAsync<DeviceRegistry>([.. userIds.Select(InboxKeys.Devices)], ct);
-        var devices = new List<DeviceAddress>(userIds.Count * 2);
-        foreach (var userId in userIds)
-        {
-            if (registries[InboxKeys.Devices(userId)].Value is { } registry)
-            {
-                devices.AddRange(registry.ActiveClients.Select(c => new DeviceAddress(userId, c)));
-            }
-        }
-        return devices;
-    }
+    public async Task<IReadOnlyList<DeviceAddress>> ActiveDevicesAsync(IReadOnlyCollection<string> userIds, CancellationToken ct) =>
+        (await FanOutAsync(userIds, ct)).Devices;
 
     /// <summary>
     /// Retires the user's devices not seen since the cutoff and not connected now (a live presence lease means a socket

@@ -93,7 +93,8 @@ public sealed partial class ChatActor
         }
         var entry = item(record!, now.ToUnixTimeMilliseconds());
         var caller = new DeviceAddress(userId, clientId);
-        var recipients = (await devices.ActiveDevicesAsync(chat.Members, ct)).Where(d => d != caller).ToList();
+        var fanOut = await devices.FanOutAsync(chat.Members, ct);
+        var recipients = fanOut.Devices.Where(d => d != caller).ToList();
         IReadOnlyList<InboxSlot> slots;
         try
         {
@@ -106,7 +107,7 @@ public sealed partial class ChatActor
             return (MessageChangeResult.Fail(ErrorCodes.MessageTooLarge,
                 $"a message to {recipients.Count} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)"), record);
         }
-        await deliveries.PublishAsync(slots, entry, ct);
+        await deliveries.PublishAsync(slots, entry, fanOut.PushTokens, ct);
         return (change.Result, record);
     }
 

@@ -113,7 +113,8 @@ public sealed partial class ChatActor(
         var entry = new InboxEntry(InboxEntryKinds.NewMessage, payload, null, payload.Timestamp, Activity.Current?.Id);
         var updated = chat with { NextSeq = chat.NextSeq + 1 };
         // Every device of every member except the sending one: the sender's other devices get their copy too.
-        var recipients = (await devices.ActiveDevicesAsync(chat.Members, ct)).Where(d => d != sender).ToList();
+        var fanOut = await devices.FanOutAsync(chat.Members, ct); // push tokens ride on the same read
+        var recipients = fanOut.Devices.Where(d => d != sender).ToList();
         // The chat's new seq, the entries, the message record (§10) and the dedupe record commit together: a crash leaves
         // all or nothing. The dedupe record is create-only, so two racing resends cannot both store the message.
         IReadOnlyList<InboxSlot> slots;
@@ -133,7 +134,7 @@ public sealed partial class ChatActor(
                 $"a message to {recipients.Count} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)");
         }
         ChatTelemetry.MessagesAccepted.Add(1);
-        await deliveries.PublishAsync(slots, entry, ct);
+        await deliveries.PublishAsync(slots, entry, fanOut.PushTokens, ct);
         ChatTelemetry.SendDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);
         return Accepted(payload.MessageId, payload.Seq, payload.Timestamp);
     });
@@ -209,9 +210,9 @@ public sealed partial class ChatActor(
     {
         var update = new ChatUpdatePayload(ChatId, chat.Members, Now());
         var entry = new InboxEntry(InboxEntryKinds.ChatUpdate, null, update, update.Timestamp, Activity.Current?.Id);
-        var recipients = await devices.ActiveDevicesAsync(notify, ct);
-        var slots = await AppendAsync(_chat, chat, recipients, entry, indexChanges, ct);
-        await deliveries.PublishAsync(slots, entry, ct);
+        var fanOut = await devices.FanOutAsync(notify, ct);
+        var slots = await AppendAsync(_chat, chat, fanOut.Devices, entry, indexChanges, ct);
+        await deliveries.PublishAsync(slots, entry, fanOut.PushTokens, ct);
     }
 
     /// <summary>

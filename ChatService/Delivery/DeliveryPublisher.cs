@@ -8,9 +8,10 @@ namespace Natter.ChatService.Delivery;
 /// After the inbox write, tells each gateway instance that holds a recipient's socket: one pub/sub event per instance.
 /// Best effort by design: a lost event only delays delivery until the gateway's next inbox check or the reconnect drain.
 /// </summary>
-public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence, ILogger<DeliveryPublisher> logger)
+public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence, PushHandOff push, ILogger<DeliveryPublisher> logger)
 {
-    public async Task PublishAsync(IReadOnlyList<InboxSlot> slots, InboxEntry entry, CancellationToken ct)
+    /// <param name="pushTokens">The recipients' push tokens (from the fan-out's registry read): devices without a socket get a push.</param>
+    public async Task PublishAsync(IReadOnlyList<InboxSlot> slots, InboxEntry entry, IReadOnlyDictionary<DeviceAddress, string> pushTokens, CancellationToken ct)
     {
         if (slots.Count == 0)
         {
@@ -28,7 +29,7 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
                 DeliveryTopics.PubSubName,
                 DeliveryTopics.ForInstance(group.Key),
                 new DeliveryBatch([.. group.Select(s => new Contracts.Delivery(s.Device.UserId, s.Device.ClientId, s.N, entry))]),
-                ct)));
+                ct)).Append(push.PublishAsync(slots.Where(s => !located.ContainsKey(s.Device)), pushTokens, entry, ct)));
             activity?.SetTag("natter.delivery.instances", byInstance.Count);
         }
         catch (Exception e) when (e is not OperationCanceledException)

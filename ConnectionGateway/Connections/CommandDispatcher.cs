@@ -17,7 +17,7 @@ public sealed record ClientIdentity(string UserId, string ClientId)
 /// <summary>Runs a command that <see cref="CommandBinder"/> has bound and checked; returns the result or error frame to send back. Never throws on input.</summary>
 public sealed class CommandDispatcher(
     ChatClient chats, MediaApiClient media, DaprClient dapr, DeviceRegistryStore devices, ConnectionRegistry connections,
-    MessageChangeCommands messageChanges, LiveCommands live, ILogger<CommandDispatcher> logger)
+    MessageChangeCommands messageChanges, LiveCommands live, Push.PushRegistration push, ILogger<CommandDispatcher> logger)
 {
     public async Task<object> DispatchAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
     {
@@ -40,6 +40,8 @@ public sealed class CommandDispatcher(
                 FrameTypes.Typing => await live.TypingAsync(who, frame, ct),
                 FrameTypes.GetPresence => await live.GetPresenceAsync(who, frame, ct),
                 FrameTypes.UpdateSettings => await live.UpdateSettingsAsync(who, frame, ct),
+                // Push notifications (docs/PROTOCOL.md §11).
+                FrameTypes.RegisterPush => await push.RegisterAsync(who, frame, ct),
                 _ => new ErrorFrame(frame.RequestId, ErrorCodes.UnknownCommand, $"unknown command '{Truncate(frame.Type)}'"),
             };
         }

@@ -26,6 +26,7 @@ public static class ConnectionFeature
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = GatewayDrain.ShutdownTimeout(gateway));
         builder.Services.AddSingleton<CommandDispatcher>();
         builder.Services.AddSingleton<MessageChangeCommands>(); // edits, deletions, reactions (§10)
+        builder.Services.AddSingleton<Push.PushRegistration>(); // push notifications
         builder.Services.AddSingleton<ConnectionServices>();
         return builder;
     }

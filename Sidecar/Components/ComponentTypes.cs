@@ -9,6 +9,7 @@ public static class ComponentTypes
     public const string PubSubRedis = "pubsub.redis";
     public const string PubSubInMemory = "pubsub.in-memory";
     public const string BindingsCron = "bindings.cron";
+    public const string BindingsHttp = "bindings.http";
     public const string SecretStoreLocalEnv = "secretstores.local.env";
 
     /// <summary>
@@ -23,6 +24,7 @@ public static class ComponentTypes
         [PubSubRedis] = "v1",
         [PubSubInMemory] = "v1",
         [BindingsCron] = "v1",
+        [BindingsHttp] = "v1",
         [SecretStoreLocalEnv] = "v1",
     };
 

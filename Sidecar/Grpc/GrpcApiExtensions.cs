@@ -36,6 +36,7 @@ public static class GrpcApiExtensions
         app.MapGrpcService<StateGrpcService>();
         app.MapGrpcService<PubSub.PublishGrpcService>();
         app.MapGrpcService<Metadata.MetadataGrpcService>();
+        app.MapGrpcService<Bindings.BindingsGrpcService>();
         return app;
     }
 }

@@ -39,6 +39,7 @@ public static class SidecarApplication
         app.MapStateApi();
         app.MapActorsApi();
         app.MapPublishApi();
+        app.MapBindingsApi();
         app.MapGrpcDaprApi();
         app.MapMetadataApi();
         return app;

@@ -211,7 +211,8 @@ public sealed class KubernetesManifestTests(AppHostModel model)
     [Fact]
     public async Task Every_local_component_has_its_CRD_counterpart_with_the_same_settings_and_scopes()
     {
-        var appIds = (await AppsAsync()).Select(a => a.AppId).ToHashSet();
+        // Every app with a sidecar, the push sender (a node executable, not a project) included.
+        var appIds = await SidecarAppIdsAsync();
         var crds = _manifests.OfKind("Component").ToList();
         var local = Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "components"), "*.yaml").SelectMany(YamlDocuments.Load).ToList();
 
@@ -282,6 +283,16 @@ public sealed class KubernetesManifestTests(AppHostModel model)
             apps.Add((project.Name, args.ValueOf("--app-id"), args));
         }
         return apps;
+    }
+
+    private async Task<HashSet<string>> SidecarAppIdsAsync()
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sidecar in model.Model.Resources.Where(r => r.Name.EndsWith("-dapr", StringComparison.Ordinal)))
+        {
+            ids.Add((await model.ArgsAsync(sidecar.Name)).ValueOf("--app-id"));
+        }
+        return ids;
     }
 
     private static bool IsSecretParameter(string renderedValue) =>

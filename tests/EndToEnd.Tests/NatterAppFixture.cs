@@ -15,11 +15,14 @@ public class NatterAppFixture : IAsyncLifetime
         ["chatservice-a", "chatservice-b", "mediaservice", "gateway-a", "gateway-b"];
 
     public static readonly string[] AllResources =
-        ["redis", "blobs", .. Services, .. Services.Select(s => $"{s}-dapr")];
+        ["redis", "blobs", .. Services, .. Services.Select(s => $"{s}-dapr"), "pushsender", "pushsender-dapr"];
 
     private readonly string _runDirectory = Path.Combine(Path.GetTempPath(), $"natter-e2e-{Guid.NewGuid():N}");
 
     public DistributedApplication App { get; private set; } = null!;
+
+    /// <summary>Push notifications: the webhook the push sender calls, started before the boot (Push/PushReceiver.cs).</summary>
+    public Push.PushReceiver PushReceiver { get; } = new();
 
     /// <summary>The Dapr resources path, relative to the repository root. Subclasses swap it.</summary>
     protected virtual string ResourcesPath => "components";
@@ -31,7 +34,7 @@ public class NatterAppFixture : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--Natter:RunDirectory={_runDirectory}", $"--Dapr:ResourcesPath={ResourcesPath}", "--Dapr:Runtime=local", .. AppHostArgs],
+            [$"--Natter:RunDirectory={_runDirectory}", $"--Dapr:ResourcesPath={ResourcesPath}", "--Dapr:Runtime=local", PushReceiver.AppHostArgument, .. AppHostArgs],
             cts.Token);
         builder.Services.AddLogging(logging => logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning));
         App = await builder.BuildAsync(cts.Token);
@@ -99,6 +102,7 @@ public class NatterAppFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _stopLogs.CancelAsync();
+        PushReceiver.Dispose();
         if (App is not null)
         {
             await App.DisposeAsync();

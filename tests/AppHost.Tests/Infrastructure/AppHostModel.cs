@@ -30,7 +30,8 @@ public sealed class AppHostModel : IAsyncLifetime
         }
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            ["--Dapr:Runtime=daprd", $"--Dapr:BinPath={BinPath}", $"--Natter:RunDirectory={_runDirectory}"],
+            // Production refuses to start the push sender without a real webhook (Push:WebhookUrl).
+            ["--Dapr:Runtime=daprd", $"--Dapr:BinPath={BinPath}", $"--Natter:RunDirectory={_runDirectory}", "--Push:WebhookUrl=https://push.example/notify"],
             (_, host) => host.EnvironmentName = "Production",
             timeout.Token);
         _app = await builder.BuildAsync(timeout.Token);

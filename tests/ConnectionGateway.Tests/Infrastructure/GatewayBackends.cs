@@ -82,7 +82,8 @@ public sealed class GatewayBackends : IAsyncLifetime
             new LiveSignalPublisher(_dapr, devices, presence, TimeProvider.System),
             new PresenceQuery(_dapr, settings, devices, presence, new LastSeenStore(_dapr)), settings);
         Dispatcher = new CommandDispatcher(chats, new MediaApiClient(_mediaHttp), _dapr, devices, new ConnectionRegistry(),
-            new MessageChangeCommands(chats), live, NullLogger<CommandDispatcher>.Instance);
+            new MessageChangeCommands(chats), live, new Natter.ConnectionGateway.Push.PushRegistration(devices),
+            NullLogger<CommandDispatcher>.Instance);
 
         // The sidecar reads the app's actor types and claims placement in the background: wait until a call goes through.
         var probe = new ParsedFrame(FrameTypes.GetChat, "warm-up",
