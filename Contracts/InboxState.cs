@@ -28,12 +28,14 @@ public sealed record ChatIndex(IReadOnlyList<ChatSummary> Chats)
 }
 
 /// <summary>One pending item of one device: a full copy, so it disappears once that device acks it.</summary>
-public sealed record InboxEntry(string Kind, MessagePayload? Message, ChatUpdatePayload? ChatUpdate, long EnqueuedAt, string? TraceParent);
+public sealed record InboxEntry(string Kind, MessagePayload? Message, ChatUpdatePayload? ChatUpdate, long EnqueuedAt, string? TraceParent,
+    ReceiptPayload? Receipt = null); // receipts: §9
 
 public static class InboxEntryKinds
 {
     public const string NewMessage = FrameTypes.NewMessage;
     public const string ChatUpdate = FrameTypes.ChatUpdate;
+    public const string Receipt = ReceiptFrameTypes.Receipt; // receipts: §9
 }
 
 /// <summary>cleanup-lease: one sweep at a time even when every sidecar fires the cron.</summary>

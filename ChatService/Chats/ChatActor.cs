@@ -16,7 +16,7 @@ namespace Natter.ChatService.Chats;
 /// A call returns success only after the per-device inbox entries are committed. Every commit is fenced by the chat
 /// document's version (see <see cref="ChatDocument"/>), so two activations of one chat can never both commit.
 /// </summary>
-public sealed class ChatActor(
+public sealed partial class ChatActor(
     ActorHost host,
     DaprClient dapr,
     DeviceInbox inbox,
@@ -25,7 +25,8 @@ public sealed class ChatActor(
     ChatIndexWrites indexes,
     MessageAttachments attachments,
     TimeProvider time,
-    IOptions<ChatOptions> options) : Actor(host), IChatActor
+    IOptions<ChatOptions> options,
+    UserSettingsStore userSettings) : Actor(host), IChatActor // userSettings: receipts (§9)
 {
     // A turn never waits forever on the store; the gateway turns the failure into an "unavailable" answer.
     private static readonly TimeSpan TurnTimeout = TimeSpan.FromSeconds(20);
@@ -104,7 +105,8 @@ public sealed class ChatActor(
         var payload = new MessagePayload(ChatId, messageId, chat.NextSeq, request.UserId,
             request.Message, shared, now.ToUnixTimeMilliseconds());
         var entry = new InboxEntry(InboxEntryKinds.NewMessage, payload, null, payload.Timestamp, Activity.Current?.Id);
-        var updated = chat with { NextSeq = chat.NextSeq + 1 };
+        // receipts (§9): who sent last, for the receipt fan-out, in the document this commit writes anyway
+        var updated = chat with { NextSeq = chat.NextSeq + 1, LastSent = ReceiptRules.WithSender(chat.LastSent, request.UserId, payload.Seq) };
         // Every device of every member except the sending one: the sender's other devices get their copy too.
         var recipients = (await devices.ActiveDevicesAsync(chat.Members, ct)).Where(d => d != sender).ToList();
         // The chat's new seq, the entries and the dedupe record commit together: a crash leaves all or nothing. The
@@ -113,10 +115,13 @@ public sealed class ChatActor(
         try
         {
             slots = await AppendAsync(chat, updated, recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
-                dedupeKey is null ? [] :
                 [
-                    NatterState.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp), etag: null,
-                        metadata: NatterState.RetentionTtl),
+                    .. dedupeKey is null ? [] : (IReadOnlyList<StateTransactionRequest>)
+                    [
+                        NatterState.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp), etag: null,
+                            metadata: NatterState.RetentionTtl),
+                    ],
+                    ReceiptRules.Record(ChatId, payload), // receipts (§9): the sender of seq, for message info
                 ]), ct);
         }
         catch (AppendTooLargeException e)

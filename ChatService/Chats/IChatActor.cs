@@ -17,4 +17,9 @@ public interface IChatActor : IActor
     Task<ChatCallResult> ModifyParticipantsAsync(ChatModifyRequest request);
 
     Task<ChatCallResult> GetAsync(ChatGetRequest request);
+
+    // Receipts (§9): ChatActor.Receipts.cs
+    Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request);
+
+    Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request);
 }
