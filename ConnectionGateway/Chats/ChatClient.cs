@@ -8,7 +8,7 @@ namespace Natter.ConnectionGateway.Chats;
 /// Reaches a chat's actor in the chat service through the sidecar (there is no service invocation). Calls go by method
 /// name with JSON bodies, so the gateway shares only the contracts with the chat service, not its actor interface.
 /// </summary>
-public sealed class ChatClient(IActorProxyFactory proxies)
+public sealed partial class ChatClient(IActorProxyFactory proxies)
 {
     public Task<ChatCallResult> CreateAsync(string chatId, ChatCreateRequest request, CancellationToken ct) =>
         CallAsync(chatId, ChatActorNames.Create, request, ct);

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Natter.ConnectionGateway.Inbox;
+using Natter.ConnectionGateway.Receipts;
 using Natter.Contracts;
 using Natter.Inbox;
 
@@ -20,7 +21,8 @@ public sealed record ConnectionServices(
     UserRateLimits UserLimits,
     IOptions<GatewayOptions> Options,
     TimeProvider Time,
-    ILogger<ClientConnection> Logger);
+    ILogger<ClientConnection> Logger,
+    DeliveredReceipts Receipts); // receipts: §9
 
 /// <summary>
 /// One device's socket. The device inbox is the truth: on connect the connection drains it from tail to head, live
@@ -29,7 +31,7 @@ public sealed record ConnectionServices(
 /// inbox head the connection has read from the store, so no event can move the cursor past what really exists.
 /// Sends go through one writer loop; the cursor is guarded by a lock that is never held across store I/O.
 /// </summary>
-public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, ConnectionServices services) : IDisposable
+public sealed partial class ClientConnection(WebSocket socket, ClientIdentity identity, ConnectionServices services) : IDisposable
 {
     private const int MaxAckBatch = 200;
     // Acks wait here for the delete loop; when it is full the receive loop waits, and TCP pushes back on the client.
@@ -111,7 +113,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             _lastTouched = services.Time.GetTimestamp();
             GatewayTelemetry.InboxDepth.Record(head - tail);
             // Receive runs alongside the drain: a client acks while it is still being fed.
-            drain = CatchUpAsync(head, ct);
+            drain = DrainAsync(head, ct); // then inboxDrained (§9)
             // The upgrade request's trace covers the connect and the first drain. Each command and each renewal after
             // that is a trace of its own, linked to the connection: otherwise one trace would grow for as long as the
             // socket lives, and a sendMessage could not be found in it.
@@ -260,6 +262,11 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
     private byte[] Frame(long n, InboxEntry entry)
     {
         var deliveryId = DeliveryIds.Format(Identity.ClientId, n);
+        RememberSent(n, entry); // receipts (§9): every item sent passes here
+        if (entry.Kind == InboxEntryKinds.Receipt && entry.Receipt is not null)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(new ReceiptFrame(deliveryId, entry.Receipt), NatterJson.Options);
+        }
         return entry.Kind == InboxEntryKinds.ChatUpdate && entry.ChatUpdate is not null
             ? JsonSerializer.SerializeToUtf8Bytes(new ChatUpdateFrame(deliveryId, entry.ChatUpdate), NatterJson.Options)
             : JsonSerializer.SerializeToUtf8Bytes(new NewMessageFrame(deliveryId, entry.Message!), NatterJson.Options);
@@ -413,6 +420,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
             {
                 batch.Add(n);
             }
+            await ReportDeliveredAsync(batch); // receipts (§9): before the delete, so a crash re-sends and re-reports
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {
@@ -487,6 +495,7 @@ public sealed class ClientConnection(WebSocket socket, ClientIdentity identity, 
                     _knownHead = Math.Max(_knownHead, head);
                 }
                 await CatchUpAsync(head, ct);
+                MarkDrained(); // §9: in case the connect drain failed
                 await ResendOverdueAsync(ct);
                 await PersistTailAsync(ct);
             }

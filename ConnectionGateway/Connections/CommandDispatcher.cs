@@ -1,5 +1,6 @@
 using Dapr.Client;
 using Natter.ConnectionGateway.Chats;
+using Natter.ConnectionGateway.Receipts;
 using Natter.Contracts;
 using Natter.Inbox;
 using Natter.Media;
@@ -16,7 +17,8 @@ public sealed record ClientIdentity(string UserId, string ClientId)
 /// <summary>Runs a command that <see cref="CommandBinder"/> has bound and checked; returns the result or error frame to send back. Never throws on input.</summary>
 public sealed class CommandDispatcher(
     ChatClient chats, MediaApiClient media, DaprClient dapr, DeviceRegistryStore devices, ConnectionRegistry connections,
-    ILogger<CommandDispatcher> logger)
+    ILogger<CommandDispatcher> logger,
+    ReceiptCommands receipts) // receipts and settings: §9
 {
     public async Task<object> DispatchAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
     {
@@ -31,6 +33,10 @@ public sealed class CommandDispatcher(
                 FrameTypes.ListChats => await ListChatsAsync(who, frame, ct),
                 FrameTypes.DeactivateClient => await DeactivateAsync(who, frame, ct),
                 FrameTypes.CreateAttachment => await CreateAttachmentAsync(who, frame, ct),
+                // Receipts and settings (§9).
+                ReceiptFrameTypes.MarkRead => await receipts.MarkReadAsync(who, frame, ct),
+                ReceiptFrameTypes.GetMessageInfo => await receipts.GetMessageInfoAsync(who, frame, ct),
+                ReceiptFrameTypes.UpdateSettings => await receipts.UpdateSettingsAsync(who, frame, ct),
                 _ => new ErrorFrame(frame.RequestId, ErrorCodes.UnknownCommand, $"unknown command '{Truncate(frame.Type)}'"),
             };
         }

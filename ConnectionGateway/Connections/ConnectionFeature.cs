@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Natter.ConnectionGateway.Chats;
+using Natter.ConnectionGateway.Receipts;
 using Natter.Inbox;
 
 namespace Natter.ConnectionGateway.Connections;
@@ -24,6 +25,7 @@ public static class ConnectionFeature
         var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = GatewayDrain.ShutdownTimeout(gateway));
         builder.Services.AddSingleton<CommandDispatcher>();
+        builder.Services.AddSingleton<ReceiptCommands>().AddSingleton<DeliveredReceipts>(); // receipts: §9
         builder.Services.AddSingleton<ConnectionServices>();
         return builder;
     }
