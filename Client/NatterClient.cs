@@ -11,7 +11,7 @@ namespace Natter.Client;
 /// A Natter connection for tests, tools and .NET apps: commands with requestId correlation, received items as a channel
 /// (acknowledged automatically, deduplicated by messageId and deliveryId), reconnect with backoff across gateways.
 /// </summary>
-public sealed class NatterClient : IAsyncDisposable
+public sealed partial class NatterClient : IAsyncDisposable
 {
     private static readonly HashSet<int> TerminalCloseCodes = [CloseCodes.TooManyDevices, CloseCodes.Replaced, CloseCodes.ClientDeactivated, CloseCodes.ClientIdTaken];
 
@@ -246,6 +246,7 @@ public sealed class NatterClient : IAsyncDisposable
             throw;
         }
         _socket = socket;
+        OnConnected(); // §9: a new drain begins
         ConnectionCount++;
         _connected.TrySetResult();
         return socket;
@@ -356,6 +357,14 @@ public sealed class NatterClient : IAsyncDisposable
             case FrameTypes.ChatUpdate:
                 var update = root.Deserialize<ChatUpdateFrame>(NatterJson.Options)!;
                 await AcceptAsync(new ReceivedItem(FrameTypes.ChatUpdate, update.DeliveryId, null, update.Payload), null);
+                break;
+            // Receipts and the caught-up marker (§9).
+            case ReceiptFrameTypes.Receipt:
+                var receipt = root.Deserialize<ReceiptFrame>(NatterJson.Options)!;
+                await AcceptAsync(new ReceivedItem(ReceiptFrameTypes.Receipt, receipt.DeliveryId, null, null, receipt.Payload), null);
+                break;
+            case ReceiptFrameTypes.InboxDrained:
+                OnInboxDrained();
                 break;
             case FrameTypes.Error:
                 _errors.Writer.TryWrite(root.Deserialize<ErrorFrame>(NatterJson.Options)!);

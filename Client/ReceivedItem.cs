@@ -2,8 +2,9 @@ using Natter.Contracts;
 
 namespace Natter.Client;
 
-/// <summary>A pushed item: a new message or a chat update, with the deliveryId to acknowledge.</summary>
-public sealed record ReceivedItem(string Type, string DeliveryId, MessagePayload? Message, ChatUpdatePayload? ChatUpdate);
+/// <summary>A pushed item: a new message, a chat update or a receipt, with the deliveryId to acknowledge.</summary>
+public sealed record ReceivedItem(string Type, string DeliveryId, MessagePayload? Message, ChatUpdatePayload? ChatUpdate,
+    ReceiptPayload? Receipt = null); // receipts: §9
 
 /// <summary>The server answered a command with an error frame.</summary>
 public sealed class NatterErrorException(string code, string message) : Exception($"{code}: {message}")

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Natter.ConnectionGateway.Chats;
 using Natter.ConnectionGateway.Connections;
+using Natter.ConnectionGateway.Receipts;
 using Natter.Inbox;
 using Natter.Contracts;
 using Natter.Media;
@@ -74,7 +75,8 @@ public sealed class GatewayBackends : IAsyncLifetime
         _mediaHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{appPort}") };
         Dispatcher = new CommandDispatcher(new ChatClient(proxies), new MediaApiClient(_mediaHttp), _dapr,
             new DeviceRegistryStore(_dapr, new DeviceInbox(_dapr, NullLogger<DeviceInbox>.Instance), new PresenceRegistry(_dapr), TimeProvider.System, NullLogger<DeviceRegistryStore>.Instance), new ConnectionRegistry(),
-            NullLogger<CommandDispatcher>.Instance);
+            NullLogger<CommandDispatcher>.Instance,
+            new ReceiptCommands(new ChatClient(proxies), new UserSettingsStore(_dapr))); // receipts: §9
 
         // The sidecar reads the app's actor types and claims placement in the background: wait until a call goes through.
         var probe = new ParsedFrame(FrameTypes.GetChat, "warm-up",
