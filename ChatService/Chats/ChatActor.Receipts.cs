@@ -12,7 +12,7 @@ namespace Natter.ChatService.Chats;
 /// </summary>
 public sealed partial class ChatActor
 {
-    public Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request) => ReceiptTurnAsync(async ct =>
+    public Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request) => FencedAsync(async ct =>
     {
         var chat = await LoadAsync(ct);
         if (Refuse(chat, request.UserId, request.Seq) is { } refusal)
@@ -37,7 +37,7 @@ public sealed partial class ChatActor
         return new ChatReceiptResult(null, null, after.ReadUpTo, null, null);
     });
 
-    public Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request) => ReceiptTurnAsync(async ct =>
+    public Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request) => FencedAsync(async ct =>
     {
         var chat = await LoadAsync(ct);
         if (Refuse(chat, request.UserId, request.Seq) is { } refusal)
@@ -112,17 +112,5 @@ public sealed partial class ChatActor
                 Task.FromResult(last ? CommitMarks(current) : (IReadOnlyList<StateTransactionRequest>)[]), ct);
             await deliveries.PublishAsync(slots, entry, ct);
         }
-    }
-
-    /// <summary>Receipt turns reuse the chat turn's deadline and stale-cache retry.</summary>
-    private async Task<ChatReceiptResult> ReceiptTurnAsync(Func<CancellationToken, Task<ChatReceiptResult>> command)
-    {
-        ChatReceiptResult? result = null;
-        await FencedAsync(async ct =>
-        {
-            result = await command(ct);
-            return Accepted("", 0, 0);
-        });
-        return result!;
     }
 }

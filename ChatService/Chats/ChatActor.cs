@@ -178,7 +178,7 @@ public sealed partial class ChatActor(
     /// stale), the cache is dropped and the command decided again on the stored chat. Any other failure drops the cache
     /// too: after an error the commit may or may not have happened, and only the store knows.
     /// </summary>
-    private async Task<ChatCallResult> FencedAsync(Func<CancellationToken, Task<ChatCallResult>> command)
+    private async Task<T> FencedAsync<T>(Func<CancellationToken, Task<T>> command)
     {
         using var cts = new CancellationTokenSource(TurnTimeout);
         for (var attempt = 1; ; attempt++)
