@@ -14,9 +14,10 @@ public sealed class ReceiptTests(NatterAppFixture fixture)
     [Fact]
     public async Task One_to_one_ticks_go_delivered_when_the_first_device_acks_and_read_after_markRead()
     {
-        string alice = NewId("alice"), bob = NewId("bob");
+        string alice = NewId("alice"), bob = NewId("bob"), tabletId = NewId("b2");
         await using var a = await _harness.ConnectReadyAsync(alice, NewId("a1"));
         await using var phone = await _harness.ConnectReadyAsync(bob, NewId("b1"), autoAck: false);
+        await (await _harness.ConnectReadyAsync(bob, tabletId)).DisposeAsync(); // registered, offline
         var chat = await a.CreateChatAsync([bob]);
         var sent = await a.SendMessageAsync(chat.ChatId, "hello");
         var atPhone = await NextMessageAsync(phone);
@@ -39,7 +40,6 @@ public sealed class ReceiptTests(NatterAppFixture fixture)
         Assert.NotNull(Assert.Single((await a.GetMessageInfoAsync(chat.ChatId, 1)).Members).ReadAt);
 
         // bob's second device acks the same message later: the first device's ack already counted, nobody hears again.
-        var tabletId = NewId("b2");
         await using (var tablet = await _harness.ConnectReadyAsync(bob, tabletId))
         {
             await NextMessageAsync(tablet);
