@@ -121,7 +121,7 @@ public sealed partial class ChatActor(
                         NatterState.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp), etag: null,
                             metadata: NatterState.RetentionTtl),
                     ],
-                    ReceiptRules.Record(ChatId, payload), // receipts (§9): the sender of seq, for message info
+                    MessageRecord.Write(ChatId, payload), // receipts (§9): the sender of seq, for message info
                 ]), ct);
         }
         catch (AppendTooLargeException e)

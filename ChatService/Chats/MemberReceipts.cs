@@ -16,12 +16,3 @@ public sealed record MemberReceipts(long DeliveredUpTo, long ReadUpTo, IReadOnly
 
 /// <summary>At At (Unix ms) the mark moved up to UpTo.</summary>
 public sealed record ReceiptStep(long UpTo, long At);
-
-/// <summary>
-/// chat-message|{chatId}|{seq}: who sent the message at seq, written with the message (30-day TTL like its inbox
-/// copies), so message info can be refused to everyone but the sender without reading any inbox.
-/// </summary>
-public sealed record MessageRecord(string MessageId, string UserId, long Timestamp)
-{
-    public static string Key(string chatId, long seq) => $"chat-message|{chatId}|{seq}";
-}

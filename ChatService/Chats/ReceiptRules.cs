@@ -1,7 +1,4 @@
-using System.Text.Json;
-using Dapr.Client;
 using Natter.Contracts;
-using Natter.State;
 
 namespace Natter.ChatService.Chats;
 
@@ -78,12 +75,6 @@ public static class ReceiptRules
     /// <summary>The chat's latest seq per sender, after sender sent seq.</summary>
     public static IReadOnlyDictionary<string, long> WithSender(IReadOnlyDictionary<string, long>? lastSent, string sender, long seq) =>
         new Dictionary<string, long>(lastSent ?? new Dictionary<string, long>(), StringComparer.Ordinal) { [sender] = seq };
-
-    /// <summary>The message's record for message info, written in the send's transaction with the 30-day TTL.</summary>
-    public static StateTransactionRequest Record(string chatId, MessagePayload message) =>
-        NatterState.Put(MessageRecord.Key(chatId, message.Seq),
-            JsonSerializer.SerializeToUtf8Bytes(new MessageRecord(message.MessageId, message.UserId, message.Timestamp), NatterJson.Options),
-            NatterState.RetentionTtl);
 
     private static IReadOnlyList<ReceiptStep> Step(IReadOnlyList<ReceiptStep> steps, long upTo, long at) =>
         [.. steps.Skip(Math.Max(0, steps.Count + 1 - MaxSteps)), new ReceiptStep(upTo, at)];
