@@ -251,6 +251,7 @@ public sealed partial class NatterClient : IAsyncDisposable
             throw;
         }
         _socket = socket;
+        OnConnected(); // §9: a new drain begins
         ConnectionCount++;
         _connected.TrySetResult();
         return socket;
@@ -365,6 +366,14 @@ public sealed partial class NatterClient : IAsyncDisposable
             // Edits, deletions and reactions (§10).
             case MessageChangeFrameTypes.MessageEdited or MessageChangeFrameTypes.MessageDeleted or MessageChangeFrameTypes.Reaction:
                 await AcceptAsync(ReadMessageChange(type, root), null);
+                break;
+            // Receipts and the caught-up marker (§9).
+            case ReceiptFrameTypes.Receipt:
+                var receipt = root.Deserialize<ReceiptFrame>(NatterJson.Options)!;
+                await AcceptAsync(new ReceivedItem(ReceiptFrameTypes.Receipt, receipt.DeliveryId, null, null, Receipt: receipt.Payload), null);
+                break;
+            case ReceiptFrameTypes.InboxDrained:
+                OnInboxDrained();
                 break;
             case FrameTypes.Error:
                 _errors.Writer.TryWrite(root.Deserialize<ErrorFrame>(NatterJson.Options)!);

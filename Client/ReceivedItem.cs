@@ -2,10 +2,11 @@ using Natter.Contracts;
 
 namespace Natter.Client;
 
-/// <summary>A pushed item: a new message, a chat update, or a change to a message (§10), with the deliveryId to acknowledge.</summary>
+/// <summary>A pushed item: a new message, a chat update, a change to a message (§10) or a receipt (§9), with the deliveryId to acknowledge.</summary>
 public sealed record ReceivedItem(
     string Type, string DeliveryId, MessagePayload? Message, ChatUpdatePayload? ChatUpdate,
-    MessageEditedPayload? Edited = null, MessageDeletedPayload? Deleted = null, ReactionPayload? Reaction = null);
+    MessageEditedPayload? Edited = null, MessageDeletedPayload? Deleted = null, ReactionPayload? Reaction = null,
+    ReceiptPayload? Receipt = null);
 
 /// <summary>The server answered a command with an error frame.</summary>
 public sealed class NatterErrorException(string code, string message) : Exception($"{code}: {message}")

@@ -31,12 +31,14 @@ public sealed record ChatIndex(IReadOnlyList<ChatSummary> Chats)
 public sealed record InboxEntry(
     string Kind, MessagePayload? Message, ChatUpdatePayload? ChatUpdate, long EnqueuedAt, string? TraceParent,
     // Edits, deletions and reactions (§10): exactly one is set when Kind names it.
-    MessageEditedPayload? Edited = null, MessageDeletedPayload? Deleted = null, ReactionPayload? Reaction = null);
+    MessageEditedPayload? Edited = null, MessageDeletedPayload? Deleted = null, ReactionPayload? Reaction = null,
+    ReceiptPayload? Receipt = null); // receipts: §9
 
 public static class InboxEntryKinds
 {
     public const string NewMessage = FrameTypes.NewMessage;
     public const string ChatUpdate = FrameTypes.ChatUpdate;
+    public const string Receipt = ReceiptFrameTypes.Receipt; // receipts: §9
 }
 
 /// <summary>cleanup-lease: one sweep at a time even when every sidecar fires the cron.</summary>

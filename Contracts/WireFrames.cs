@@ -50,6 +50,8 @@ public static class ErrorCodes
     public const string UnknownClient = "unknown_client";
     public const string ClientIdTaken = "client_id_taken";
     public const string Unavailable = "unavailable";
+    // Receipts (§9).
+    public const string SeqOutOfRange = "seq_out_of_range";
 }
 
 /// <summary>WebSocket close codes the gateway uses besides the standard ones (1000, 1001, 1009, 1011).</summary>

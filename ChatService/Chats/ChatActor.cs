@@ -25,7 +25,8 @@ public sealed partial class ChatActor(
     ChatIndexWrites indexes,
     MessageAttachments attachments,
     TimeProvider time,
-    IOptions<ChatOptions> options) : Actor(host), IChatActor
+    IOptions<ChatOptions> options,
+    UserSettingsStore userSettings) : Actor(host), IChatActor // userSettings: receipts (§9)
 {
     // A turn never waits forever on the store; the gateway turns the failure into an "unavailable" answer.
     private static readonly TimeSpan TurnTimeout = TimeSpan.FromSeconds(20);
@@ -111,7 +112,8 @@ public sealed partial class ChatActor(
         var payload = new MessagePayload(ChatId, messageId, chat.NextSeq, request.UserId,
             request.Message, shared, now.ToUnixTimeMilliseconds(), quote);
         var entry = new InboxEntry(InboxEntryKinds.NewMessage, payload, null, payload.Timestamp, Activity.Current?.Id);
-        var updated = chat with { NextSeq = chat.NextSeq + 1 };
+        // receipts (§9): who sent last, for the receipt fan-out, in the document this commit writes anyway
+        var updated = chat with { NextSeq = chat.NextSeq + 1, LastSent = ReceiptRules.WithSender(chat.LastSent, request.UserId, payload.Seq) };
         // Every device of every member except the sending one: the sender's other devices get their copy too.
         var fanOut = await devices.FanOutAsync(chat.Members, ct); // push tokens ride on the same read
         var recipients = fanOut.Devices.Where(d => d != sender).ToList();

@@ -6,7 +6,8 @@ namespace Natter.ChatService.Chats;
 /// version this activation holds, so a stale activation (an old owner during a placement change, or one whose last
 /// commit's reply was lost) can never commit.
 /// </summary>
-public sealed record ChatDocument(string ChatId, string? Name, string Creator, IReadOnlyList<string> Members, long NextSeq, long CreatedAt, long Version = 0)
+public sealed record ChatDocument(string ChatId, string? Name, string Creator, IReadOnlyList<string> Members, long NextSeq, long CreatedAt, long Version = 0,
+    IReadOnlyDictionary<string, long>? LastSent = null) // receipts (§9): each member's latest seq
 {
     public const int MaxParticipants = 100; // product limit, creator included
 

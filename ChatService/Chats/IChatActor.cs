@@ -24,4 +24,9 @@ public interface IChatActor : IActor
     Task<MessageChangeResult> DeleteMessageAsync(ChatDeleteRequest request);
 
     Task<MessageChangeResult> ReactAsync(ChatReactRequest request);
+
+    // Receipts (§9): ChatActor.Receipts.cs
+    Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request);
+
+    Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request);
 }

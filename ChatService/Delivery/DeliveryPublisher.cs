@@ -10,6 +10,9 @@ namespace Natter.ChatService.Delivery;
 /// </summary>
 public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence, PushHandOff push, ILogger<DeliveryPublisher> logger)
 {
+    /// <summary>For items that notify nobody's phone (receipts).</summary>
+    public static readonly IReadOnlyDictionary<DeviceAddress, string> NoPush = new Dictionary<DeviceAddress, string>();
+
     /// <param name="pushTokens">The recipients' push tokens (from the fan-out's registry read): devices without a socket get a push.</param>
     public async Task PublishAsync(IReadOnlyList<InboxSlot> slots, InboxEntry entry, IReadOnlyDictionary<DeviceAddress, string> pushTokens, CancellationToken ct)
     {

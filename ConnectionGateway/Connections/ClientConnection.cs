@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Natter.ConnectionGateway.Inbox;
+using Natter.ConnectionGateway.Receipts;
 using Natter.Contracts;
 using Natter.Inbox;
 
@@ -21,7 +22,8 @@ public sealed record ConnectionServices(
     UserRateLimits UserLimits,
     IOptions<GatewayOptions> Options,
     TimeProvider Time,
-    ILogger<ClientConnection> Logger);
+    ILogger<ClientConnection> Logger,
+    DeliveredReceipts Receipts); // receipts: §9
 
 /// <summary>
 /// One device's socket. The device inbox is the truth: on connect the connection drains it from tail to head, live
@@ -120,7 +122,7 @@ public sealed partial class ClientConnection(WebSocket socket, ClientIdentity id
             _ready = true;
             GatewayTelemetry.InboxDepth.Record(head - tail);
             // Receive runs alongside the drain: a client acks while it is still being fed.
-            drain = CatchUpAsync(head, ct);
+            drain = DrainAsync(head, ct); // then inboxDrained (§9)
             // The upgrade request's trace covers the connect and the first drain. Each command and each renewal after
             // that is a trace of its own, linked to the connection: otherwise one trace would grow for as long as the
             // socket lives, and a sendMessage could not be found in it.
@@ -268,6 +270,11 @@ public sealed partial class ClientConnection(WebSocket socket, ClientIdentity id
     private byte[] Frame(long n, InboxEntry entry)
     {
         var deliveryId = DeliveryIds.Format(Identity.ClientId, n);
+        RememberSent(n, entry); // receipts (§9): every item sent passes here
+        if (entry.Kind == InboxEntryKinds.Receipt && entry.Receipt is not null)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(new ReceiptFrame(deliveryId, entry.Receipt), NatterJson.Options);
+        }
         // Edits, deletions and reactions (§10).
         if (MessageChangeFrames.Serialize(deliveryId, entry) is { } change)
         {
@@ -449,6 +456,7 @@ public sealed partial class ClientConnection(WebSocket socket, ClientIdentity id
             {
                 batch.Add(n);
             }
+            await ReportDeliveredAsync(batch); // receipts (§9): before the delete, so a crash re-sends and re-reports
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {
@@ -524,6 +532,7 @@ public sealed partial class ClientConnection(WebSocket socket, ClientIdentity id
                 _knownHead = Math.Max(_knownHead, head);
             }
             await CatchUpAsync(head, ct);
+            MarkDrained(); // §9: in case the connect drain failed
             await ResendOverdueAsync(ct);
             await PersistTailAsync(ct);
         }

@@ -1,6 +1,7 @@
 using Dapr.Client;
 using Natter.ConnectionGateway.Chats;
 using Natter.ConnectionGateway.Live;
+using Natter.ConnectionGateway.Receipts;
 using Natter.Contracts;
 using Natter.Inbox;
 using Natter.Media;
@@ -17,7 +18,8 @@ public sealed record ClientIdentity(string UserId, string ClientId)
 /// <summary>Runs a command that <see cref="CommandBinder"/> has bound and checked; returns the result or error frame to send back. Never throws on input.</summary>
 public sealed class CommandDispatcher(
     ChatClient chats, MediaApiClient media, DaprClient dapr, DeviceRegistryStore devices, ConnectionRegistry connections,
-    MessageChangeCommands messageChanges, LiveCommands live, Push.PushRegistration push, ILogger<CommandDispatcher> logger)
+    MessageChangeCommands messageChanges, LiveCommands live, Push.PushRegistration push, ReceiptCommands receipts,
+    ILogger<CommandDispatcher> logger)
 {
     public async Task<object> DispatchAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
     {
@@ -42,6 +44,9 @@ public sealed class CommandDispatcher(
                 FrameTypes.UpdateSettings => await live.UpdateSettingsAsync(who, frame, ct),
                 // Push notifications (docs/PROTOCOL.md §11).
                 FrameTypes.RegisterPush => await push.RegisterAsync(who, frame, ct),
+                // Receipts and settings (§9).
+                ReceiptFrameTypes.MarkRead => await receipts.MarkReadAsync(who, frame, ct),
+                ReceiptFrameTypes.GetMessageInfo => await receipts.GetMessageInfoAsync(who, frame, ct),
                 _ => new ErrorFrame(frame.RequestId, ErrorCodes.UnknownCommand, $"unknown command '{Truncate(frame.Type)}'"),
             };
         }

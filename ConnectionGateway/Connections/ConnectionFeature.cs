@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Natter.ConnectionGateway.Chats;
+using Natter.ConnectionGateway.Receipts;
 using Natter.Inbox;
 
 namespace Natter.ConnectionGateway.Connections;
@@ -27,6 +28,7 @@ public static class ConnectionFeature
         builder.Services.AddSingleton<CommandDispatcher>();
         builder.Services.AddSingleton<MessageChangeCommands>(); // edits, deletions, reactions (§10)
         builder.Services.AddSingleton<Push.PushRegistration>(); // push notifications
+        builder.Services.AddSingleton<ReceiptCommands>().AddSingleton<DeliveredReceipts>(); // receipts: §9
         builder.Services.AddSingleton<ConnectionServices>();
         return builder;
     }

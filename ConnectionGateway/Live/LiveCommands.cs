@@ -72,9 +72,13 @@ public sealed class LiveCommands(
         {
             return error;
         }
+        if (command!.ReadReceipts is null && command.ShowPresence is null)
+        {
+            return FrameReader.Invalid(frame, "give readReceipts or showPresence (true or false)");
+        }
         var updated = await settings.UpdateAsync(who.UserId, current => current with
         {
-            ReadReceipts = command!.ReadReceipts ?? current.ReadReceipts,
+            ReadReceipts = command.ReadReceipts ?? current.ReadReceipts,
             ShowPresence = command.ShowPresence ?? current.ShowPresence,
         }, ct);
         return new UpdateSettingsResult(frame.RequestId, updated.ReadReceipts, updated.ShowPresence);

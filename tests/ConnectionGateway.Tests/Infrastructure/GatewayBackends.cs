@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Natter.ConnectionGateway.Chats;
 using Natter.ConnectionGateway.Connections;
 using Natter.ConnectionGateway.Live;
+using Natter.ConnectionGateway.Receipts;
 using Natter.Inbox;
 using Natter.Contracts;
 using Natter.Media;
@@ -83,7 +84,7 @@ public sealed class GatewayBackends : IAsyncLifetime
             new PresenceQuery(_dapr, settings, devices, presence, new LastSeenStore(_dapr)), settings);
         Dispatcher = new CommandDispatcher(chats, new MediaApiClient(_mediaHttp), _dapr, devices, new ConnectionRegistry(),
             new MessageChangeCommands(chats), live, new Natter.ConnectionGateway.Push.PushRegistration(devices),
-            NullLogger<CommandDispatcher>.Instance);
+            new ReceiptCommands(chats), NullLogger<CommandDispatcher>.Instance);
 
         // The sidecar reads the app's actor types and claims placement in the background: wait until a call goes through.
         var probe = new ParsedFrame(FrameTypes.GetChat, "warm-up",

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Dapr.Client;
+using Natter.ChatService.Delivery;
+using Natter.Contracts;
+using Natter.Inbox;
+using Natter.State;
+
+namespace Natter.ChatService.Chats;
+
+/// <summary>
+/// Receipts: the chat's actor owns every member's delivered/read high-water marks (it owns membership and seq, and
+/// its turns serialise a member's reports), and appends the coalesced receipt items to the senders' devices.
+/// </summary>
+public sealed partial class ChatActor
+{
+    public Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request) => FencedAsync(async ct =>
+    {
+        var chat = await LoadAsync(ct);
+        if (Refuse(chat, request.UserId, request.Seq) is { } refusal)
+        {
+            return refusal;
+        }
+        if (request.Status is not (ReceiptStatus.Delivered or ReceiptStatus.Read))
+        {
+            return ChatReceiptResult.Fail(ErrorCodes.InvalidField, "status must be delivered or read");
+        }
+        var key = MemberReceipts.Key(ChatId, request.UserId);
+        var (stored, etag) = await dapr.ReadAsync<MemberReceipts>(key, ct);
+        var before = stored ?? MemberReceipts.None;
+        if (ReceiptRules.Advance(before, request.Status, request.Seq, Now()) is not { } after)
+        {
+            return new ChatReceiptResult(null, null, before.ReadUpTo, null, null); // nothing moved: nobody hears again
+        }
+        var settings = await userSettings.GetManyAsync([request.UserId, .. chat!.LastSent?.Keys ?? []], ct);
+        var notices = ReceiptRules.Notices(request.UserId, before, after, chat.LastSent ?? new Dictionary<string, long>(),
+            chat.Members, user => settings.TryGetValue(user, out var s) ? s.ReadReceipts : UserSettings.Default.ReadReceipts);
+        await CommitReceiptsAsync(key, etag, after, request.UserId, notices, ct);
+        return new ChatReceiptResult(null, null, after.ReadUpTo, null, null);
+    });
+
+    public Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request) => FencedAsync(async ct =>
+    {
+        var chat = await LoadAsync(ct);
+        if (chat is null)
+        {
+            return ChatReceiptResult.Fail(ErrorCodes.UnknownChat, "no such chat");
+        }
+        if (!chat.IsMember(request.UserId))
+        {
+            return ChatReceiptResult.Fail(ErrorCodes.NotAMember, "you are not a participant of this chat");
+        }
+        // The message's record (§10) names its sender and seq.
+        var (message, _) = await dapr.ReadAsync<Messages.MessageRecord>(Messages.MessageRecord.Key(ChatId, request.MessageId), ct);
+        if (message is null)
+        {
+            return ChatReceiptResult.Fail(MessageChangeErrorCodes.UnknownMessage, "no such message in this chat (it may have expired)");
+        }
+        if (message.SenderId != request.UserId)
+        {
+            // As in WhatsApp: only the sender sees who received and read a message.
+            return ChatReceiptResult.Fail(ErrorCodes.NotAllowed, "only the sender of a message may see its info");
+        }
+        var others = chat!.Members.Where(m => m != request.UserId).ToList();
+        var marks = await dapr.ReadManyAsync<MemberReceipts>([.. others.Select(m => MemberReceipts.Key(ChatId, m))], ct);
+        var settings = await userSettings.GetManyAsync([request.UserId, .. others], ct);
+        var callerSeesReads = settings[request.UserId].ReadReceipts;
+        var members = others.Select(m =>
+        {
+            var mark = marks[MemberReceipts.Key(ChatId, m)].Value ?? MemberReceipts.None;
+            var readVisible = callerSeesReads && settings[m].ReadReceipts;
+            return new MemberReceipt(m,
+                ReceiptRules.CoveredAt(mark.DeliveredUpTo, mark.Delivered, message.Seq),
+                readVisible ? ReceiptRules.CoveredAt(mark.ReadUpTo, mark.Read, message.Seq) : null);
+        }).ToList();
+        return new ChatReceiptResult(null, null, message.Seq, message.MessageId, members);
+    });
+
+    /// <summary>Unknown chat, non-member or a seq the chat never had: the refusal of a receipt, else null.</summary>
+    private ChatReceiptResult? Refuse(ChatDocument? chat, string userId, long seq)
+    {
+        if (chat is null)
+        {
+            return ChatReceiptResult.Fail(ErrorCodes.UnknownChat, "no such chat");
+        }
+        if (!chat.IsMember(userId))
+        {
+            return ChatReceiptResult.Fail(ErrorCodes.NotAMember, "you are not a participant of this chat");
+        }
+        return seq < 1 || seq >= chat.NextSeq
+            ? ChatReceiptResult.Fail(ErrorCodes.SeqOutOfRange, $"seq must be between 1 and the chat's last seq ({chat.NextSeq - 1})")
+            : null;
+    }
+
+    /// <summary>
+    /// Appends one receipt item per notice to the senders' devices, and the member's new marks with the last append:
+    /// a crash before that commit leaves the marks where they were, so the retried report (an ack not yet deleted, a
+    /// markRead answered unavailable) appends again; a sender may then see a receipt twice, never none. The marks are
+    /// guarded by the etag read in this turn.
+    /// </summary>
+    private async Task CommitReceiptsAsync(
+        string key, string? etag, MemberReceipts after, string member, IReadOnlyList<ReceiptNotice> notices, CancellationToken ct)
+    {
+        IReadOnlyList<StateTransactionRequest> CommitMarks((string? Json, string? ETag) current) =>
+            current.ETag == etag ? [NatterState.Upsert(key, after, etag)] : throw new StaleChatException();
+        if (notices.Count == 0)
+        {
+            await dapr.CommitAsync(CommitMarks((await dapr.ReadManyRawAsync([key], ct))[key]), ct);
+            return;
+        }
+        for (var i = 0; i < notices.Count; i++)
+        {
+            var notice = notices[i];
+            var payload = new ReceiptPayload(ChatId, member, notice.Status, notice.UpToSeq, Now());
+            var entry = new InboxEntry(InboxEntryKinds.Receipt, null, null, payload.Timestamp, Activity.Current?.Id, Receipt: payload);
+            var devicesOf = await devices.ActiveDevicesAsync(notice.Senders, ct);
+            var last = i == notices.Count - 1;
+            var slots = await inbox.AppendAsync(devicesOf, entry, key, (current, _) =>
+                Task.FromResult(last ? CommitMarks(current) : (IReadOnlyList<StateTransactionRequest>)[]), ct);
+            await deliveries.PublishAsync(slots, entry, DeliveryPublisher.NoPush, ct); // ticks wake no phone
+        }
+    }
+}
