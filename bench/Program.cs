@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "chaos" => await ChaosCommand.RunAsync(args[1..]),
     // The messaging benchmark's bare relay, run as its own process so its CPU is measured apart.
     "idle" => await IdleCommand.RunAsync(args[1..]),
+    "sockets" => await SocketsCommand.RunAsync(args[1..]),
     "relay-server" => await RelayServer.RunAsync(args[1..]),
     _ => Usage(),
 };

@@ -9,7 +9,8 @@ using System.Text;
 namespace Natter.Benchmarks.Messaging;
 
 /// <summary>What holding many idle, authenticated sockets costs one gateway.</summary>
-public sealed record IdleSocketsResult(int Requested, int Held, long RssBeforeBytes, long RssAfterBytes, int SourceAddresses, TimeSpan Held_For, string? Shortfall)
+public sealed record IdleSocketsResult(
+    int Requested, int Held, long RssBeforeBytes, long RssAfterBytes, int SourceAddresses, TimeSpan Held_For, string? Shortfall, IdleCpu HeldCpu)
 {
     public double KiBPerSocket => Held == 0 ? double.NaN : (RssAfterBytes - RssBeforeBytes) / 1024.0 / Held;
 }
@@ -69,8 +70,9 @@ public static class IdleSockets
                 Console.WriteLine($"  {i} sockets opened, {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
             }
         });
-        // The leases are renewed every 10 s and the upkeep runs every 10 s per socket: hold long enough for both to run.
-        await Task.Delay(holdFor);
+        // The leases are renewed every 10 s and the upkeep runs every 10 s per socket: hold long enough for both to run,
+        // and measure the CPU the held sockets cost meanwhile.
+        var heldCpu = await MessagingBenchmark.IdleCpuAsync(holdFor);
         var held = sockets.Count(s => s.State == WebSocketState.Open);
         var rssAfter = Rss(pid);
         await stop.CancelAsync();
@@ -84,7 +86,7 @@ public static class IdleSockets
         {
             invoker.Dispose();
         }
-        return new IdleSocketsResult(count, held, rssBefore, rssAfter, addresses, holdFor, shortfall);
+        return new IdleSocketsResult(count, held, rssBefore, rssAfter, addresses, holdFor, shortfall, heldCpu);
     }
 
     private static async Task ReadUntilClosedAsync(ClientWebSocket socket, CancellationToken ct)

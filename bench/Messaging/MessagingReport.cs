@@ -39,7 +39,7 @@ public sealed class MessagingReport(string[] args, MessagingSettings settings, u
         text.AppendLine(c, $"| Drain of {settings.DrainCount} pending messages on reconnect | {natter.DrainSeconds:F2} s | – | – | 0.33 s |");
         text.AppendLine(c, $"| Idle CPU of the whole machine (AppHost up, no client, {natter.Idle.Seconds:F0} s) | **{natter.Idle.PercentOfOneCore:F1}% of one core** | ≤ 5% | ≤ 15% | about 30% |");
         var s = natter.Sockets;
-        text.AppendLine(c, $"| Idle authenticated sockets on gateway-a (RSS growth ÷ sockets, held {s.Held_For.TotalSeconds:F0} s with leases and upkeep running, {s.SourceAddresses} loopback source addresses) | **{s.Held:N0} held at {s.KiBPerSocket:F1} KiB each** ({s.RssBeforeBytes / 1048576.0:F0} → {s.RssAfterBytes / 1048576.0:F0} MB){(s.Shortfall is { } why ? $" of {s.Requested:N0} asked for; {why}" : "")} | 100,000 at ≤ 20 KiB | 50,000 at ≤ 40 KiB | 5,000 at about 90 KiB |");
+        text.AppendLine(c, $"| Idle authenticated sockets on gateway-a (RSS growth ÷ sockets, held {s.Held_For.TotalSeconds:F0} s with leases and upkeep running, {s.SourceAddresses} loopback source addresses) | **{s.Held:N0} held at {s.KiBPerSocket:F1} KiB each** ({s.RssBeforeBytes / 1048576.0:F0} → {s.RssAfterBytes / 1048576.0:F0} MB){(s.Shortfall is { } why ? $" of {s.Requested:N0} asked for; {why}" : "")}; while held, the whole machine used {s.HeldCpu.PercentOfOneCore:F1}% of one core | 100,000 at ≤ 20 KiB | 50,000 at ≤ 40 KiB | 5,000 at about 90 KiB |");
         text.AppendLine();
         text.AppendLine("Saturation steps (offered → delivered per second within the step):");
         text.AppendLine();
