@@ -381,6 +381,14 @@ public sealed partial class NatterClient : IAsyncDisposable
             case FrameTypes.Typing: // §12: live-only, never acknowledged
                 AcceptTyping(root);
                 break;
+            default:
+                // An item of a type this client does not know yet is still acknowledged (PROTOCOL.md §7), or the server
+                // would send it again every 30 s for 30 days; it reaches the application as a bare item.
+                if (root.TryGetProperty("deliveryId", out var id) && id.ValueKind == JsonValueKind.String && type is not null)
+                {
+                    await AcceptAsync(new ReceivedItem(type, id.GetString()!, null, null), null);
+                }
+                break;
         }
     }
 

@@ -15,7 +15,8 @@ public sealed class BrowserClientTests(NatterAppFixture fixture)
 {
     private const string ChromiumPath = "/usr/bin/chromium";
 
-    // The page's client: every frame it receives is kept in window.frames, and each pushed item is acknowledged.
+    // The page's client: every frame it receives is kept in window.frames, and each pushed item (whatever its type: a
+    // message, a chat update, a receipt, ...) is acknowledged, as PROTOCOL.md §7 asks of every client.
     private const string PageClient = """
         async ([url, token]) => {
             window.frames = [];
@@ -23,7 +24,7 @@ public sealed class BrowserClientTests(NatterAppFixture fixture)
             window.socket.onmessage = event => {
                 const frame = JSON.parse(event.data);
                 window.frames.push(frame);
-                if (frame.type === "newMessage" || frame.type === "chatUpdate") {
+                if (typeof frame.deliveryId === "string") {
                     window.socket.send(JSON.stringify({ type: "RECEIVED", deliveryId: frame.deliveryId }));
                 }
             };
