@@ -75,6 +75,12 @@ public static class IdleSockets
         var heldCpu = await MessagingBenchmark.IdleCpuAsync(holdFor);
         var held = sockets.Count(s => s.State == WebSocketState.Open);
         var rssAfter = Rss(pid);
+        if (rssAfter < 0)
+        {
+            shortfall = $"the gateway process ended while {held:N0} sockets were held (the AppHost restarts a gateway whose health checks fail)"
+                + (shortfall is null ? "" : $"; {shortfall}");
+            held = 0;
+        }
         await stop.CancelAsync();
         foreach (var socket in sockets)
         {
@@ -140,8 +146,11 @@ public static class IdleSockets
             try
             {
                 var environ = File.ReadAllText(Path.Combine(dir, "environ"));
+                // The gateway itself, not the `dotnet run --project` wrapper the AppHost starts it through (which has the
+                // same environment, and whose memory does not move).
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
                 if (environ.Split('\0').Contains($"Gateway__InstanceId={instance}")
-                    && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("ConnectionGateway", StringComparison.Ordinal))
+                    && cmdline.Contains("Natter.ConnectionGateway", StringComparison.Ordinal) && !cmdline.Contains("--project", StringComparison.Ordinal))
                 {
                     return pid;
                 }
@@ -153,8 +162,13 @@ public static class IdleSockets
         return null;
     }
 
+    /// <summary>Resident set of the process in bytes; -1 once it has ended.</summary>
     public static long Rss(int pid)
     {
+        if (!File.Exists($"/proc/{pid}/status"))
+        {
+            return -1;
+        }
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
