@@ -85,6 +85,12 @@ public sealed class OneToOneLoad : IAsyncDisposable
         }
         await stop.CancelAsync();
         await Task.WhenAll(readers);
+        // What the run left behind (acknowledgements, receipts, queued turns) is worked off before the next run starts.
+        var settled = await MachineLoad.WaitForIdleCpuAsync(TimeSpan.FromSeconds(90));
+        if (settled > TimeSpan.FromSeconds(10))
+        {
+            Console.WriteLine($"  (the machine took {settled.TotalSeconds:F0} s to settle after the run)");
+        }
         return new LoadRun(rate, window, sent, receivedInWindow, received, failed, latency, ProcessCpu.Between(cpuBefore, cpuAfter));
 
         async Task SendAsync(NatterClient client, string chatId)
