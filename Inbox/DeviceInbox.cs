@@ -169,6 +169,11 @@ public sealed class DeviceInbox(DaprClient dapr, ILogger<DeviceInbox> logger)
     public Task AcknowledgeAsync(DeviceAddress device, IReadOnlyCollection<long> ns, CancellationToken ct) =>
         ns.Count == 0 ? Task.CompletedTask : dapr.CommitAsync([.. ns.Select(n => NatterState.Delete(InboxKeys.Entry(device, n)))], ct);
 
+    /// <summary>The acknowledged entries of many devices, deleted in one transaction.</summary>
+    public Task AcknowledgeManyAsync(IReadOnlyCollection<(DeviceAddress Device, IReadOnlyList<long> Entries)> acked, CancellationToken ct) =>
+        acked.Sum(a => a.Entries.Count) == 0 ? Task.CompletedTask
+            : dapr.CommitAsync([.. acked.SelectMany(a => a.Entries.Select(n => NatterState.Delete(InboxKeys.Entry(a.Device, n))))], ct);
+
     /// <summary>Moves the tail forward to lowest; a lower value (a stale socket's farewell after a drop) changes nothing.</summary>
     public Task AdvanceTailAsync(DeviceAddress device, long lowest, CancellationToken ct) =>
         dapr.UpdateAsync<InboxTail>(InboxKeys.Tail(device),
@@ -238,6 +243,9 @@ public sealed class DeviceInbox(DaprClient dapr, ILogger<DeviceInbox> logger)
 public sealed class AppendTooLargeException(int entryBytes, int devices)
     : Exception($"{devices} copies of a {entryBytes}-byte entry exceed the {DeviceInbox.MaxAppendBytes}-byte append limit")
 {
+    /// <summary>How many devices the copies were for.</summary>
+    public int Devices { get; } = devices;
+
     /// <summary>The largest entry that fits for this many devices.</summary>
     public long MaxEntryBytes { get; } = DeviceInbox.MaxAppendBytes / Math.Max(1, devices);
 }

@@ -3,7 +3,32 @@ using Natter.State;
 namespace Natter.Inbox;
 
 /// <summary>The recipients of one fan-out, and the push tokens of those that have one, from the same registry read.</summary>
-public sealed record FanOutDevices(IReadOnlyList<DeviceAddress> Devices, IReadOnlyDictionary<DeviceAddress, string> PushTokens);
+public sealed record FanOutDevices(IReadOnlyList<DeviceAddress> Devices, IReadOnlyDictionary<DeviceAddress, string> PushTokens)
+{
+    /// <summary>Every active device of the users, in user order, from their registries as read (raw JSON by key).</summary>
+    internal static FanOutDevices From(IEnumerable<string> userIds, IReadOnlyDictionary<string, (string? Json, string? ETag)> read)
+    {
+        var devices = new List<DeviceAddress>();
+        var tokens = new Dictionary<DeviceAddress, string>();
+        foreach (var userId in userIds)
+        {
+            if (NatterState.Parse<DeviceRegistry>(read[InboxKeys.Devices(userId)].Json) is not { } registry)
+            {
+                continue;
+            }
+            foreach (var record in registry.Clients.Where(c => !c.Retiring))
+            {
+                var device = new DeviceAddress(userId, record.ClientId);
+                devices.Add(device);
+                if (record.PushToken is { } token)
+                {
+                    tokens[device] = token;
+                }
+            }
+        }
+        return new FanOutDevices(devices, tokens);
+    }
+}
 
 public sealed partial class DeviceRegistryStore
 {
@@ -26,27 +51,6 @@ public sealed partial class DeviceRegistryStore
     /// Like <see cref="ActiveDevicesAsync"/> (the same single bulk read), plus each active device's push token: the
     /// push hand-off needs no state read of its own on the send path.
     /// </summary>
-    public async Task<FanOutDevices> FanOutAsync(IReadOnlyCollection<string> userIds, CancellationToken ct)
-    {
-        var registries = await dapr.ReadManyAsync<DeviceRegistry>([.. userIds.Select(InboxKeys.Devices)], ct);
-        var devices = new List<DeviceAddress>(userIds.Count * 2);
-        var tokens = new Dictionary<DeviceAddress, string>();
-        foreach (var userId in userIds)
-        {
-            if (registries[InboxKeys.Devices(userId)].Value is not { } registry)
-            {
-                continue;
-            }
-            foreach (var record in registry.Clients.Where(c => !c.Retiring))
-            {
-                var device = new DeviceAddress(userId, record.ClientId);
-                devices.Add(device);
-                if (record.PushToken is { } token)
-                {
-                    tokens[device] = token;
-                }
-            }
-        }
-        return new FanOutDevices(devices, tokens);
-    }
+    public async Task<FanOutDevices> FanOutAsync(IReadOnlyCollection<string> userIds, CancellationToken ct) =>
+        FanOutDevices.From(userIds, await dapr.ReadManyRawAsync([.. userIds.Select(InboxKeys.Devices).Distinct(StringComparer.Ordinal)], ct));
 }

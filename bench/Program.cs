@@ -12,6 +12,7 @@ return args.FirstOrDefault() switch
     // The messaging benchmark's bare relay, run as its own process so its CPU is measured apart.
     "idle" => await IdleCommand.RunAsync(args[1..]),
     "sockets" => await SocketsCommand.RunAsync(args[1..]),
+    "load" => await LoadCommand.RunAsync(args[1..]),
     "relay-server" => await RelayServer.RunAsync(args[1..]),
     _ => Usage(),
 };

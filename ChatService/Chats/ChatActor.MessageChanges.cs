@@ -93,21 +93,19 @@ public sealed partial class ChatActor
         }
         var entry = item(record!, now.ToUnixTimeMilliseconds());
         var caller = new DeviceAddress(userId, clientId);
-        var fanOut = await devices.FanOutAsync(chat.Members, ct);
-        var recipients = fanOut.Devices.Where(d => d != caller).ToList();
-        IReadOnlyList<InboxSlot> slots;
+        FanOutAppend fanOut;
         try
         {
-            slots = await AppendAsync(chat, chat, recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
-                [NatterState.Put(key, JsonSerializer.SerializeToUtf8Bytes(updated, NatterJson.Options), ttl)]), ct);
+            fanOut = (await AppendAsync(chat, chat, chat.Members, caller, entry, [], (_, _) =>
+                Task.FromResult<IReadOnlyList<StateTransactionRequest>?>([NatterState.Put(key, JsonSerializer.SerializeToUtf8Bytes(updated, NatterJson.Options), ttl)]), ct))!;
         }
         catch (AppendTooLargeException e)
         {
             // An edit's new text fans out like a message, under the same limit; nothing was written.
             return (MessageChangeResult.Fail(ErrorCodes.MessageTooLarge,
-                $"a message to {recipients.Count} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)"), record);
+                $"a message to {e.Devices} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)"), record);
         }
-        await deliveries.PublishAsync(slots, entry, fanOut.PushTokens, ct);
+        await deliveries.PublishAsync(fanOut.Slots, entry, fanOut.PushTokens, ct);
         return (change.Result, record);
     }
 

@@ -112,11 +112,11 @@ public sealed partial class ChatActor
             var notice = notices[i];
             var payload = new ReceiptPayload(ChatId, member, notice.Status, notice.UpToSeq, Now());
             var entry = new InboxEntry(InboxEntryKinds.Receipt, null, null, payload.Timestamp, Activity.Current?.Id, Receipt: payload);
-            var devicesOf = await devices.ActiveDevicesAsync(notice.Senders, ct);
             var last = i == notices.Count - 1;
-            var slots = await inbox.AppendAsync(devicesOf, entry, key, (current, _) =>
-                Task.FromResult(last ? CommitMarks(current) : (IReadOnlyList<StateTransactionRequest>)[]), ct);
-            await deliveries.PublishAsync(slots, entry, DeliveryPublisher.NoPush, ct); // ticks wake no phone
+            // The senders' registries, their devices' heads and the marks in one read.
+            var fanOut = await fanOuts.AppendAsync(notice.Senders, except: null, _likelyDevices, entry, [key], (read, _) =>
+                Task.FromResult<IReadOnlyList<StateTransactionRequest>?>(last ? CommitMarks(read[key]) : []), ct);
+            await deliveries.PublishAsync(fanOut!.Slots, entry, DeliveryPublisher.NoPush, ct); // ticks wake no phone
         }
     }
 }

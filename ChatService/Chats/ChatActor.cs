@@ -19,8 +19,7 @@ namespace Natter.ChatService.Chats;
 public sealed partial class ChatActor(
     ActorHost host,
     DaprClient dapr,
-    DeviceInbox inbox,
-    DeviceRegistryStore devices,
+    MemberFanOut fanOuts,
     DeliveryPublisher deliveries,
     ChatIndexWrites indexes,
     MessageAttachments attachments,
@@ -36,6 +35,10 @@ public sealed partial class ChatActor(
 
     private ChatDocument? _chat;
     private bool _loaded;
+
+    // The devices the last fan-out wrote to: the next one reads their heads in its first read. Only a hint, checked
+    // against the registries read alongside.
+    private IReadOnlyList<DeviceAddress> _likelyDevices = [];
 
     private string ChatId => Id.GetId();
 
@@ -83,16 +86,13 @@ public sealed partial class ChatActor(
         }
 
         var sender = new DeviceAddress(request.UserId, request.ClientId);
-        string? dedupeKey = null;
-        if (!string.IsNullOrEmpty(request.ClientMessageId))
+        var dedupeKey = string.IsNullOrEmpty(request.ClientMessageId) ? null : DedupeRecord.Key(ChatId, sender, request.ClientMessageId);
+        // Attachments are shared with the message (a side effect in MediaService) only when it is not a resend, so a
+        // message with attachments checks its dedupe record first; any other checks it in the append's own read.
+        if (dedupeKey is not null && request.Attachments.Count > 0 && (await dapr.ReadAsync<DedupeRecord>(dedupeKey, ct)).Value is { } earlier)
         {
-            dedupeKey = DedupeRecord.Key(ChatId, sender, request.ClientMessageId);
-            var (earlier, _) = await dapr.ReadAsync<DedupeRecord>(dedupeKey, ct);
-            if (earlier is not null)
-            {
-                activity?.SetTag("natter.chat.resend", true);
-                return Accepted(earlier.MessageId, earlier.Seq, earlier.Timestamp);
-            }
+            activity?.SetTag("natter.chat.resend", true);
+            return Accepted(earlier.MessageId, earlier.Seq, earlier.Timestamp);
         }
 
         // Replies (§10): the quoted message must be one of this chat's, still there.
@@ -114,29 +114,41 @@ public sealed partial class ChatActor(
         var entry = new InboxEntry(InboxEntryKinds.NewMessage, payload, null, payload.Timestamp, Activity.Current?.Id);
         // receipts (§9): who sent last, for the receipt fan-out, in the document this commit writes anyway
         var updated = chat with { NextSeq = chat.NextSeq + 1, LastSent = ReceiptRules.WithSender(chat.LastSent, request.UserId, payload.Seq) };
-        // Every device of every member except the sending one: the sender's other devices get their copy too.
-        var fanOut = await devices.FanOutAsync(chat.Members, ct); // push tokens ride on the same read
-        var recipients = fanOut.Devices.Where(d => d != sender).ToList();
-        // The chat's new seq, the entries, the message record (§10) and the dedupe record commit together: a crash leaves
-        // all or nothing. The dedupe record is create-only, so two racing resends cannot both store the message.
-        IReadOnlyList<InboxSlot> slots;
+        // Every device of every member except the sending one: the sender's other devices get their copy too. The
+        // chat's new seq, the entries, the message record (§10) and the dedupe record commit together: a crash leaves
+        // all or nothing. The dedupe record is read in the same read and written create-only, so two racing resends
+        // cannot both store the message.
+        DedupeRecord? resent = null;
+        FanOutAppend? fanOut;
         try
         {
-            slots = await AppendAsync(chat, updated, recipients, entry, _ => Task.FromResult<IReadOnlyList<StateTransactionRequest>>(
-                dedupeKey is null ? [RecordSent(payload)] :
+            fanOut = await AppendAsync(chat, updated, chat.Members, sender, entry, dedupeKey is null ? [] : [dedupeKey], (read, _) =>
+            {
+                if (dedupeKey is not null && NatterState.Parse<DedupeRecord>(read[dedupeKey].Json) is { } earlier)
+                {
+                    resent = earlier;
+                    return Task.FromResult<IReadOnlyList<StateTransactionRequest>?>(null);
+                }
+                return Task.FromResult<IReadOnlyList<StateTransactionRequest>?>(dedupeKey is null ? [RecordSent(payload)] :
                 [
                     RecordSent(payload),
                     NatterState.Upsert(dedupeKey, new DedupeRecord(payload.MessageId, payload.Seq, payload.Timestamp), etag: null,
                         metadata: NatterState.RetentionTtl),
-                ]), ct);
+                ]);
+            }, ct);
         }
         catch (AppendTooLargeException e)
         {
             return ChatCallResult.Fail(ErrorCodes.MessageTooLarge,
-                $"a message to {recipients.Count} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)");
+                $"a message to {e.Devices} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)");
+        }
+        if (fanOut is null)
+        {
+            activity?.SetTag("natter.chat.resend", true);
+            return Accepted(resent!.MessageId, resent.Seq, resent.Timestamp);
         }
         ChatTelemetry.MessagesAccepted.Add(1);
-        await deliveries.PublishAsync(slots, entry, fanOut.PushTokens, ct);
+        await deliveries.PublishAsync(fanOut.Slots, entry, fanOut.PushTokens, ct);
         ChatTelemetry.SendDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);
         return Accepted(payload.MessageId, payload.Seq, payload.Timestamp);
     });
@@ -212,34 +224,40 @@ public sealed partial class ChatActor(
     {
         var update = new ChatUpdatePayload(ChatId, chat.Members, Now());
         var entry = new InboxEntry(InboxEntryKinds.ChatUpdate, null, update, update.Timestamp, Activity.Current?.Id);
-        var fanOut = await devices.FanOutAsync(notify, ct);
-        var slots = await AppendAsync(_chat, chat, fanOut.Devices, entry, indexChanges, ct);
-        await deliveries.PublishAsync(slots, entry, fanOut.PushTokens, ct);
+        var fanOut = await AppendAsync(_chat, chat, notify, except: null, entry, [], async (_, token) => await indexChanges(token), ct);
+        await deliveries.PublishAsync(fanOut!.Slots, entry, fanOut.PushTokens, ct);
     }
 
     /// <summary>
-    /// Appends the entry and commits the chat document as updated, fenced: the stored chat read in the same attempt must
-    /// be the one this activation holds (or absent when creating), else <see cref="StaleChatException"/>.
+    /// Appends the entry to every active device of the users (but except) and commits the chat document as updated,
+    /// fenced: the stored chat read in the same attempt must be the one this activation holds (or absent when creating),
+    /// else <see cref="StaleChatException"/>. Null when alsoCommit abandoned the append (nothing was written).
     /// </summary>
-    private async Task<IReadOnlyList<InboxSlot>> AppendAsync(
-        ChatDocument? held, ChatDocument updated, IReadOnlyList<DeviceAddress> recipients, InboxEntry entry,
-        Func<CancellationToken, Task<IReadOnlyList<StateTransactionRequest>>> alsoCommit, CancellationToken ct)
+    private async Task<FanOutAppend?> AppendAsync(
+        ChatDocument? held, ChatDocument updated, IReadOnlyCollection<string> users, DeviceAddress? except, InboxEntry entry,
+        IReadOnlyList<string> alsoRead, MemberFanOut.AlsoCommit alsoCommit, CancellationToken ct)
     {
         using var activity = ChatTelemetry.Source.StartActivity("inbox.append");
-        activity?.SetTag("natter.inbox.devices", recipients.Count);
         var next = updated with { Version = (held?.Version ?? 0) + 1 };
-        var slots = await inbox.AppendAsync(recipients, entry, StateKeys.Chat(ChatId), async (stored, token) =>
+        var chatKey = StateKeys.Chat(ChatId);
+        var fanOut = await fanOuts.AppendAsync(users, except, _likelyDevices, entry, [chatKey, .. alsoRead], async (read, token) =>
         {
-            var current = NatterState.Parse<ChatDocument>(stored.Json);
+            var (json, etag) = read[chatKey];
+            var current = NatterState.Parse<ChatDocument>(json);
             if (current?.Version != held?.Version || (current is null) != (held is null))
             {
                 throw new StaleChatException();
             }
-            return [NatterState.Upsert(StateKeys.Chat(ChatId), next, stored.ETag), .. await alsoCommit(token)];
+            return await alsoCommit(read, token) is { } also ? [NatterState.Upsert(chatKey, next, etag), .. also] : null;
         }, ct);
-        _chat = next;
-        ChatTelemetry.InboxEntriesWritten.Add(slots.Count);
-        return slots;
+        if (fanOut is not null)
+        {
+            _chat = next;
+            _likelyDevices = fanOut.Devices;
+            activity?.SetTag("natter.inbox.devices", fanOut.Slots.Count);
+            ChatTelemetry.InboxEntriesWritten.Add(fanOut.Slots.Count);
+        }
+        return fanOut;
     }
 
     private async Task<ChatDocument?> LoadAsync(CancellationToken ct)

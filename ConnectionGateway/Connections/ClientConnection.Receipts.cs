@@ -24,8 +24,8 @@ public sealed partial class ClientConnection
         }
     }
 
-    /// <summary>At most one actor call per chat per ack batch, and none for a batch of receipts or own messages.</summary>
-    private Task ReportDeliveredAsync(IReadOnlyList<long> batch)
+    /// <summary>The others' messages among the acked entries, to report as delivered (none for receipts or own messages).</summary>
+    private List<SentMessage> DeliveredAmong(IReadOnlyList<long> batch)
     {
         var acked = new List<SentMessage>();
         foreach (var n in batch)
@@ -35,7 +35,7 @@ public sealed partial class ClientConnection
                 acked.Add(message);
             }
         }
-        return services.Receipts.ReportAsync(Identity.UserId, acked);
+        return acked;
     }
 
     /// <summary>The connect drain, then the marker: every entry stored before the connect has been queued before it.</summary>

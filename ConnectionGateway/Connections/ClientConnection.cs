@@ -23,7 +23,7 @@ public sealed record ConnectionServices(
     IOptions<GatewayOptions> Options,
     TimeProvider Time,
     ILogger<ClientConnection> Logger,
-    DeliveredReceipts Receipts); // receipts: §9
+    Acknowledgements Acknowledgements);
 
 /// <summary>
 /// One device's socket. The device inbox is the truth: on connect the connection drains it from tail to head, live
@@ -441,8 +441,8 @@ public sealed partial class ClientConnection(WebSocket socket, ClientIdentity id
     }
 
     /// <summary>
-    /// Deletes acknowledged entries, as many per state transaction as arrived meanwhile: a client that just received
-    /// 99 group messages acks them in one store call, not 99. The entry is deleted before the cursor counts it done,
+    /// Deletes acknowledged entries, as many at a time as arrived meanwhile (and with other sockets' acks, see
+    /// <see cref="Acknowledgements"/>): a client that just received 99 group messages acks them in one store call, not 99. The entry is deleted before the cursor counts it done,
     /// so a failed delete means the item comes again, never that it is lost. The loop outlives the socket: an ack that
     /// reached us is honoured even if the client hangs up right after it.
     /// </summary>
@@ -456,11 +456,10 @@ public sealed partial class ClientConnection(WebSocket socket, ClientIdentity id
             {
                 batch.Add(n);
             }
-            await ReportDeliveredAsync(batch); // receipts (§9): before the delete, so a crash re-sends and re-reports
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {
-                await services.Inbox.AcknowledgeAsync(Device, batch, timeout.Token);
+                // Committed with the other sockets' acks; the delivered reports (§9) go first, so a crash re-sends and re-reports.
+                await services.Acknowledgements.AcknowledgeAsync(Device, [.. batch], DeliveredAmong(batch));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

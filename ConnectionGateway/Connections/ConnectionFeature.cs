@@ -29,6 +29,8 @@ public static class ConnectionFeature
         builder.Services.AddSingleton<MessageChangeCommands>(); // edits, deletions, reactions (§10)
         builder.Services.AddSingleton<Push.PushRegistration>(); // push notifications
         builder.Services.AddSingleton<ReceiptCommands>().AddSingleton<DeliveredReceipts>(); // receipts: §9
+        builder.Services.AddSingleton<Acknowledgements>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Acknowledgements>());
         builder.Services.AddSingleton<ConnectionServices>();
         return builder;
     }

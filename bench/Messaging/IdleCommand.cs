@@ -5,14 +5,14 @@ namespace Natter.Benchmarks.Messaging;
 /// <summary>
 /// Where an idle Natter's CPU goes, for profiling: starts the AppHost, waits for a quiet machine, then prints the busy
 /// CPU of each of its processes over the window.
-///   dotnet run -c Release --project bench -- idle [--seconds 30] [--trace-ratio 0.01]
+///   dotnet run -c Release --project bench -- idle [--seconds 30] [--trace-ratio 0.01|always]
 /// </summary>
 public static class IdleCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var runDirectory = Path.Combine(Path.GetTempPath(), $"natter-idle-{Guid.NewGuid():N}");
-        await using var app = await MessagingBenchmark.StartAppHostAsync(runDirectory, BenchOptions.Text(args, "--trace-ratio"));
+        await using var app = await MessagingBenchmark.StartAppHostAsync(runDirectory, BenchOptions.Text(args, "--trace-ratio") ?? MessagingBenchmark.DefaultTraceRatio);
         var load = await MachineLoad.WaitForQuietAsync(TimeSpan.FromSeconds(BenchOptions.Int(args, "--quiet-wait-seconds", 240)));
         var window = TimeSpan.FromSeconds(BenchOptions.Int(args, "--seconds", 30));
         Console.WriteLine($"1-minute load {load:F2}; measuring {window.TotalSeconds:F0} s ...");

@@ -12,7 +12,7 @@ namespace Natter.Benchmarks.Messaging;
 /// <summary>
 /// End-to-end messaging figures, side by side with a bare WebSocket relay on the same machine in the same invocation.
 ///   dotnet run -c Release --project bench -- messaging [--pairs 200] [--step-seconds 10] [--seconds 20]
-///       [--fanout-rounds 30] [--drain 10000] [--idle-sockets 50000] [--trace-ratio 0.01] [--quiet-wait-seconds 240]
+///       [--fanout-rounds 30] [--drain 10000] [--idle-sockets 50000] [--trace-ratio 0.01|always] [--quiet-wait-seconds 240]
 /// 1. The relay (<see cref="RelayServer"/>, its own process): 1:1 saturation by stepping the offered rate, then half of it.
 /// 2. Natter (the AppHost in-process, as the end-to-end tests start it): idle CPU of the whole machine; 1:1 saturation by
 ///    stepping; half of it (latency and CPU per message per process kind); light load in small groups; 100-member
@@ -22,6 +22,9 @@ namespace Natter.Benchmarks.Messaging;
 /// </summary>
 public static class MessagingBenchmark
 {
+    /// <summary>Traces are sampled as production would (1%); `--trace-ratio always` measures the development default.</summary>
+    public const string DefaultTraceRatio = "0.01";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var settings = new MessagingSettings(
@@ -31,7 +34,7 @@ public static class MessagingBenchmark
             FanOutRounds: BenchOptions.Int(args, "--fanout-rounds", 30),
             DrainCount: BenchOptions.Int(args, "--drain", 10_000),
             IdleSockets: BenchOptions.Int(args, "--idle-sockets", 50_000),
-            TraceRatio: BenchOptions.Text(args, "--trace-ratio"),
+            TraceRatio: BenchOptions.Text(args, "--trace-ratio") ?? DefaultTraceRatio,
             QuietWait: TimeSpan.FromSeconds(BenchOptions.Int(args, "--quiet-wait-seconds", 240)));
         var fileLimit = FileLimits.Raise((ulong)settings.IdleSockets * 2 + 100_000);
         Console.WriteLine($"Open-file limit: {fileLimit}");
@@ -129,20 +132,26 @@ public static class MessagingBenchmark
     {
         Console.WriteLine("Starting the AppHost ...");
         using var startTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        // With the dashboard, as `./natter up` runs: without it the services' OTLP exports fail and are retried, which
+        // costs CPU no deployment with a collector pays.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--Natter:RunDirectory={runDirectory}", "--Dapr:Runtime=local"], startTimeout.Token);
+            [$"--Natter:RunDirectory={runDirectory}", "--Dapr:Runtime=local"],
+            (options, _) => options.DisableDashboard = false, startTimeout.Token);
         // The services' own logs still go to the dashboard; echoing every resource's output here would cost CPU
         // the system under test needs.
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("AppHost.Resources", LogLevel.None)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)); // resources are unhealthy until they have started
-        if (traceRatio is { } ratio)
+        if (traceRatio is { } ratio && ratio != "always")
         {
-            // Aspire's development default traces every request (always_on); production samples.
+            // Aspire's development default traces every request (always_on) and exports metrics every second;
+            // production (deploy/kubernetes) samples 1% of traces.
             foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>().ToList())
             {
                 builder.CreateResourceBuilder(resource)
                     .WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
-                    .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio);
+                    .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio)
+                    // and metrics at the SDK's default interval (deploy/kubernetes sets none), not the dashboard's 1 s
+                    .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "60000");
             }
         }
         var app = await builder.BuildAsync(startTimeout.Token);

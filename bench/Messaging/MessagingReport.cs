@@ -26,7 +26,7 @@ public sealed class MessagingReport(string[] args, MessagingSettings settings, u
         text.AppendLine(c, $"- Machine: {BenchmarksMarkdown.Machine()}");
         text.AppendLine(c, $"- Command: `dotnet run -c Release --project bench -- messaging {string.Join(' ', args)}`");
         text.AppendLine(c, $"- 1-minute load average at the start: relay phase {relay.LoadAtStart:F2}, Natter phase {natter.LoadAtStart:F2}; at the end {LoadAtEnd}{(loaded ? ". **LOADED: a phase started above 1.5; these figures are not used.**" : "")}");
-        text.AppendLine(c, $"- Tracing: {(settings.TraceRatio is { } r ? $"parent-based ratio sampler at {r}, as production would sample" : "every request (Aspire's development default, always_on)")}; traces and metrics exported over OTLP to the dashboard.");
+        text.AppendLine(c, $"- Tracing: {(settings.TraceRatio is { } r && r != "always" ? $"parent-based ratio sampler at {r} and metrics every 60 s, as production (deploy/kubernetes) would" : "every request (Aspire's development default, always_on)")}; traces and metrics exported over OTLP to the dashboard.");
         text.AppendLine(c, $"- Setup: {settings.Pairs} sender/receiver pairs, each pair its own chat, sender and receiver on different gateways (relay: one process). Load generator: the same NatterClient for both, open loop. Saturation: the offered rate steps up by half every {settings.Step.TotalSeconds:F0} s until a step no longer keeps up (≥ 95% delivered within the step, no failure, p99 < 1 s); saturated = the most delivered per second by any step. Open-file limit {fileLimit}.");
         text.AppendLine();
         text.AppendLine("| Figure | This run | Aim | Interim | Issue 11's starting point (2026-12-01) |");

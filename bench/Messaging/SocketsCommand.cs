@@ -13,7 +13,7 @@ public static class SocketsCommand
         var limit = FileLimits.Raise(1_100_000);
         var count = (int)Math.Min((ulong)BenchOptions.Int(args, "--count", 18_000), limit - 2_000);
         var runDirectory = Path.Combine(Path.GetTempPath(), $"natter-sockets-{Guid.NewGuid():N}");
-        await using var app = await MessagingBenchmark.StartAppHostAsync(runDirectory, BenchOptions.Text(args, "--trace-ratio"));
+        await using var app = await MessagingBenchmark.StartAppHostAsync(runDirectory, BenchOptions.Text(args, "--trace-ratio") ?? MessagingBenchmark.DefaultTraceRatio);
         var load = await MachineLoad.WaitForQuietAsync(TimeSpan.FromSeconds(BenchOptions.Int(args, "--quiet-wait-seconds", 240)));
         Console.WriteLine($"1-minute load {load:F2}; opening {count} sockets (open-file limit {limit}) ...");
         var hold = TimeSpan.FromSeconds(BenchOptions.Int(args, "--hold-seconds", 30));

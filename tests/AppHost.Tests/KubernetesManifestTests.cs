@@ -33,6 +33,8 @@ public sealed class KubernetesManifestTests(AppHostModel model)
         "OTEL_SERVICE_NAME",           // Aspire names services through its own annotations
         "Media__UrlSigningKey",        // Development signs upload URLs with the AppHost's signing key
         "Media__PublicBaseUrl",        // locally clients reach MediaService directly
+        "OTEL_TRACES_SAMPLER",         // a cluster samples traces; the dashboard shows every request
+        "OTEL_TRACES_SAMPLER_ARG",
     ];
 
     /// <summary>Never in a cluster: each lets anyone mint tokens, move the clock or sign as the server.</summary>

@@ -20,6 +20,8 @@ public sealed class InboxStoreFixture : IAsyncLifetime
 
     public DeviceRegistryStore Devices { get; private set; } = null!;
 
+    public MemberFanOut FanOut { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         _sidecar = await StateSidecar.StartIfAvailableAsync()
@@ -28,6 +30,7 @@ public sealed class InboxStoreFixture : IAsyncLifetime
         Inbox = new DeviceInbox(Dapr, NullLogger<DeviceInbox>.Instance);
         Presence = new PresenceRegistry(Dapr);
         Devices = new DeviceRegistryStore(Dapr, Inbox, Presence, Clock, NullLogger<DeviceRegistryStore>.Instance);
+        FanOut = new MemberFanOut(Dapr, Inbox, NullLogger<MemberFanOut>.Instance);
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Dapr.Client;
+using Microsoft.Extensions.Logging;
+using Natter.Contracts;
+using Natter.State;
+
+namespace Natter.Inbox;
+
+/// <summary>What a fan-out append wrote: a slot per recipient device, and the push tokens of those that have one.</summary>
+public sealed record FanOutAppend(IReadOnlyList<InboxSlot> Slots, IReadOnlyDictionary<DeviceAddress, string> PushTokens)
+{
+    /// <summary>The devices written to: the next append to the same users can read their heads without a second round.</summary>
+    public IReadOnlyList<DeviceAddress> Devices => [.. Slots.Select(s => s.Device)];
+}
+
+/// <summary>
+/// Appends one item to every active device of some users, in ONE bulk read and ONE transaction in the common case:
+/// the users' registries, the heads of the devices the caller expects them to have (<c>likely</c>, the last
+/// fan-out's devices), and the caller's own keys (a fenced document, a dedupe record) are read together. The registries
+/// read decide the recipients; a device the caller did not expect costs a second read for its head, never a missed copy.
+/// The heads are etag-guarded in the transaction, so a read that went stale conflicts and the whole attempt runs again.
+/// </summary>
+public sealed class MemberFanOut(DaprClient dapr, DeviceInbox inbox, ILogger<MemberFanOut> logger)
+{
+    // As DeviceInbox: a hot device's writers take turns until the caller's deadline rather than for a fixed count.
+    private const int AppendAttempts = int.MaxValue;
+
+    /// <summary>The read the caller's operations are built from: every key it asked for, missing ones as (null, null).</summary>
+    public delegate Task<IReadOnlyList<StateTransactionRequest>?> AlsoCommit(
+        IReadOnlyDictionary<string, (string? Json, string? ETag)> read, CancellationToken ct);
+
+    /// <param name="except">A device that gets no copy (the sending device), or null.</param>
+    /// <param name="alsoCommit">
+    /// The caller's operations for the same transaction, built from its keys as read in this attempt; null abandons the
+    /// append (nothing is written, and the result is null), for a caller that finds in the read that it is a repeat.
+    /// </param>
+    public async Task<FanOutAppend?> AppendAsync(
+        IReadOnlyCollection<string> users, DeviceAddress? except, IReadOnlyCollection<DeviceAddress> likely, InboxEntry entry,
+        IReadOnlyList<string> alsoRead, AlsoCommit alsoCommit, CancellationToken ct)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(entry, NatterJson.Options);
+        var registryKeys = users.Select(InboxKeys.Devices).Distinct(StringComparer.Ordinal).ToList();
+        return await NatterState.RetryOnConflictAsync(async () =>
+        {
+            var read = await dapr.ReadManyRawAsync([.. registryKeys, .. likely.Select(InboxKeys.Head), .. alsoRead], ct);
+            var fanOut = FanOutDevices.From(users, read);
+            var recipients = fanOut.Devices.Where(d => d != except).Distinct().ToList();
+            if ((long)body.Length * recipients.Count > DeviceInbox.MaxAppendBytes)
+            {
+                // Refused before anything is written: a transaction over the limit fails on every attempt.
+                throw new AppendTooLargeException(body.Length, recipients.Count);
+            }
+            await ReadMissingHeadsAsync(recipients, read, ct);
+            var heads = recipients.ToDictionary(InboxKeys.Head, d =>
+            {
+                var (json, etag) = read[InboxKeys.Head(d)];
+                return (NatterState.Parse<InboxHead>(json), etag);
+            });
+            if (await alsoCommit(read, ct) is not { } also)
+            {
+                return null;
+            }
+            var (operations, slots) = DeviceInbox.PlanAppend(recipients, heads, body);
+            operations.AddRange(also);
+            await dapr.CommitAsync(operations, ct);
+            return new FanOutAppend(slots, recipients.Where(fanOut.PushTokens.ContainsKey).ToDictionary(d => d, d => fanOut.PushTokens[d]));
+        }, logger, ct, AppendAttempts);
+    }
+
+    /// <summary>
+    /// Reads the heads the first read did not cover (an unexpected device), and creates absent ones create-only outside
+    /// the transaction (state.redis has no create-only inside one), so every head in the transaction is etag-guarded.
+    /// </summary>
+    private async Task ReadMissingHeadsAsync(
+        IReadOnlyList<DeviceAddress> recipients, Dictionary<string, (string? Json, string? ETag)> read, CancellationToken ct)
+    {
+        var unread = recipients.Where(d => !read.ContainsKey(InboxKeys.Head(d))).Select(InboxKeys.Head).ToList();
+        if (unread.Count > 0)
+        {
+            foreach (var (key, value) in await dapr.ReadManyRawAsync(unread, ct))
+            {
+                read[key] = value;
+            }
+        }
+        var headless = recipients.Where(d => read[InboxKeys.Head(d)].ETag is null).ToList();
+        if (headless.Count > 0)
+        {
+            await Task.WhenAll(headless.Select(d => inbox.EnsureHeadAsync(d, ct)));
+            foreach (var (key, value) in await dapr.ReadManyRawAsync([.. headless.Select(InboxKeys.Head)], ct))
+            {
+                read[key] = value;
+            }
+        }
+    }
+}

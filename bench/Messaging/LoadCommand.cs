@@ -1,0 +1,34 @@
+namespace Natter.Benchmarks.Messaging;
+
+/// <summary>
+/// One steady 1:1 run at a fixed rate, for profiling: starts the AppHost, runs the load, and prints latency and the CPU
+/// each process kind spent per message. Attach dotnet-trace to a pid it prints while it runs. Writes nothing to
+/// BENCHMARKS.md: the messaging benchmark is where figures come from.
+///   dotnet run -c Release --project bench -- load [--pairs 200] [--rate 100] [--seconds 30] [--trace-ratio 0.01|always]
+/// </summary>
+public static class LoadCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var runDirectory = Path.Combine(Path.GetTempPath(), $"natter-load-{Guid.NewGuid():N}");
+        await using var app = await MessagingBenchmark.StartAppHostAsync(runDirectory, BenchOptions.Text(args, "--trace-ratio") ?? MessagingBenchmark.DefaultTraceRatio);
+        var rate = BenchOptions.Int(args, "--rate", 100);
+        await using var pairs = await OneToOneLoad.ConnectAsync(new NatterTarget(app), BenchOptions.Int(args, "--pairs", 200));
+        await pairs.RunAsync(rate, TimeSpan.FromSeconds(5)); // warm-up: JIT, actor activations
+        foreach (var (pid, (name, _)) in ProcessCpu.PerProcess().OrderBy(p => p.Value.Name))
+        {
+            Console.WriteLine($"  pid {pid,-8} {name}");
+        }
+        Console.WriteLine($"1-minute load {MachineLoad.OneMinute():F2}; running {rate} msg/s ...");
+        var run = await pairs.RunAsync(rate, TimeSpan.FromSeconds(BenchOptions.Int(args, "--seconds", 30)));
+        Console.WriteLine($"offered {run.Offered}/s, delivered {run.Delivered:F0}/s, {run.Failed} failed, p50 {run.Ms(50):F1} ms, p99 {run.Ms(99):F1} ms, p99.9 {run.Ms(99.9):F1} ms");
+        var total = 0.0;
+        foreach (var (kind, seconds) in run.CpuSeconds.OrderByDescending(k => k.Value))
+        {
+            total += seconds;
+            Console.WriteLine($"  {kind,-22} {seconds / Math.Max(1, run.Sent) * 1e6,8:F0} µs/msg");
+        }
+        Console.WriteLine($"  {"all",-22} {total / Math.Max(1, run.Sent) * 1e6,8:F0} µs/msg");
+        return 0;
+    }
+}
