@@ -25,18 +25,35 @@ public sealed partial class ChatActor
             return ChatReceiptResult.Fail(ErrorCodes.InvalidField, "status must be delivered or read");
         }
         var key = MemberReceipts.Key(ChatId, request.UserId);
-        var (stored, etag) = await dapr.ReadAsync<MemberReceipts>(key, ct);
-        var before = stored ?? MemberReceipts.None;
+        var before = await MarksAsync(key, ct);
         if (ReceiptRules.Advance(before, request.Status, request.Seq, Now()) is not { } after)
         {
             return new ChatReceiptResult(null, null, before.ReadUpTo, null, null); // nothing moved: nobody hears again
         }
-        var settings = await userSettings.GetManyAsync([request.UserId, .. chat!.LastSent?.Keys ?? []], ct);
-        var notices = ReceiptRules.Notices(request.UserId, before, after, chat.LastSent ?? new Dictionary<string, long>(),
+        // Settings decide only who hears of reads: a delivered report (most of them, one per acked message) reads none.
+        var settings = after.ReadUpTo > before.ReadUpTo
+            ? await userSettings.GetManyAsync([request.UserId, .. chat!.LastSent?.Keys ?? []], ct)
+            : new Dictionary<string, UserSettings>();
+        var notices = ReceiptRules.Notices(request.UserId, before, after, chat!.LastSent ?? new Dictionary<string, long>(),
             chat.Members, user => settings.TryGetValue(user, out var s) ? s.ReadReceipts : UserSettings.Default.ReadReceipts);
-        await CommitReceiptsAsync(key, etag, after, request.UserId, notices, ct);
+        await CommitReceiptsAsync(key, before, after, request.UserId, notices, ct);
+        _marks[key] = after;
         return new ChatReceiptResult(null, null, after.ReadUpTo, null, null);
     });
+
+    /// <summary>
+    /// A member's marks: from the store once per activation, then as this activation last wrote them. Every commit
+    /// checks them against the store (<see cref="CommitReceiptsAsync"/>), so a stale copy (another activation wrote
+    /// meanwhile) fails the commit and the turn runs again on what the store holds (FencedAsync drops the copies).
+    /// </summary>
+    private async Task<MemberReceipts> MarksAsync(string key, CancellationToken ct)
+    {
+        if (!_marks.TryGetValue(key, out var held))
+        {
+            held = _marks[key] = (await dapr.ReadAsync<MemberReceipts>(key, ct)).Value ?? MemberReceipts.None;
+        }
+        return held;
+    }
 
     public Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request) => FencedAsync(async ct =>
     {
@@ -98,10 +115,17 @@ public sealed partial class ChatActor
     /// guarded by the etag read in this turn.
     /// </summary>
     private async Task CommitReceiptsAsync(
-        string key, string? etag, MemberReceipts after, string member, IReadOnlyList<ReceiptNotice> notices, CancellationToken ct)
+        string key, MemberReceipts before, MemberReceipts after, string member, IReadOnlyList<ReceiptNotice> notices, CancellationToken ct)
     {
-        IReadOnlyList<StateTransactionRequest> CommitMarks((string? Json, string? ETag) current) =>
-            current.ETag == etag ? [NatterState.Upsert(key, after, etag)] : throw new StaleChatException();
+        // The stored marks, read in the same attempt as the commit, must be the ones the turn decided on; the etag of
+        // that read guards the write. Marks only grow, so equal marks mean nobody moved them since.
+        IReadOnlyList<StateTransactionRequest> CommitMarks((string? Json, string? ETag) current)
+        {
+            var stored = NatterState.Parse<MemberReceipts>(current.Json) ?? MemberReceipts.None;
+            return (stored.DeliveredUpTo, stored.ReadUpTo) == (before.DeliveredUpTo, before.ReadUpTo)
+                ? [NatterState.Upsert(key, after, current.ETag)]
+                : throw new StaleChatException();
+        }
         if (notices.Count == 0)
         {
             await dapr.CommitAsync(CommitMarks((await dapr.ReadManyRawAsync([key], ct))[key]), ct);

@@ -40,6 +40,9 @@ public sealed partial class ChatActor(
     // against the registries read alongside.
     private IReadOnlyList<DeviceAddress> _likelyDevices = [];
 
+    // Receipts (§9): each member's marks as this activation last read or wrote them (ChatActor.Receipts.cs).
+    private readonly Dictionary<string, MemberReceipts> _marks = new(StringComparer.Ordinal);
+
     private string ChatId => Id.GetId();
 
     public Task<ChatCallResult> CreateAsync(ChatCreateRequest request) => FencedAsync(async ct =>
@@ -207,14 +210,21 @@ public sealed partial class ChatActor(
             }
             catch (StaleChatException) when (attempt < StaleRetries)
             {
-                _loaded = false;
+                Forget();
             }
             catch
             {
-                _loaded = false;
+                Forget();
                 throw;
             }
         }
+    }
+
+    /// <summary>Drops what this activation holds; the next turn reads the store.</summary>
+    private void Forget()
+    {
+        _loaded = false;
+        _marks.Clear();
     }
 
     /// <summary>Writes the chat, the index changes and a chatUpdate to every affected device in one transaction.</summary>
