@@ -109,7 +109,7 @@ public sealed class SidecarBoundaryTests(NatterAppFixture fixture)
         using var probe = await media.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/cleanup"));
 
         Assert.Equal(HttpStatusCode.OK, config.StatusCode);
-        Assert.Contains(Contracts.ChatActorNames.ActorType, await config.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(Contracts.IChatActor.TypeName, await config.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, subscriptions.StatusCode);
         Assert.Contains("deliveries-gateway-a", await subscriptions.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, probe.StatusCode);

@@ -133,7 +133,7 @@ public sealed class FunctionalHost : IAsyncLifetime
             foreach (var caller in new[] { Gateway, Media })
             {
                 await caller.Placement.WhenReady.WaitAsync(ct);
-                while (caller.Placement.Table.HostsFor(ChatActorNames.ActorType).Count < Chats.Count)
+                while (caller.Placement.Table.HostsFor(IChatActor.TypeName).Count < Chats.Count)
                 {
                     await Task.Delay(50, ct);
                 }
