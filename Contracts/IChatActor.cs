@@ -9,8 +9,9 @@ namespace Natter.Contracts;
 /// contract (Dapr invokes actor methods by name), so renaming one is a protocol change on both sides at once.
 /// </summary>
 /// <remarks>
-/// No method takes a CancellationToken: the actor runs each turn under its own deadline, not the caller's, so that a
-/// caller giving up never cuts a turn short between its commit and its fan-out. The client adds the caller's token.
+/// No method takes a CancellationToken. Dapr's runtime would hand a trailing one the inbound request's token, but a
+/// turn runs under the actor's own deadline (ChatActor.TurnTimeout), not the caller's: once begun, it finishes or fails
+/// on its own terms. The caller's token belongs to the client, which takes it as an optional last parameter.
 /// </remarks>
 public interface IChatActor : IActor
 {
