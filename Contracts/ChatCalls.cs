@@ -13,19 +13,25 @@ public sealed record ChatModifyRequest(string UserId, string TargetUserId, strin
 
 public sealed record ChatGetRequest(string UserId);
 
-/// <summary>The outcome of any chat call: Error is null on success.</summary>
-public sealed record ChatCallResult(
-    string? Error, string? ErrorMessage, string? ChatId, string? Name, string? Creator, IReadOnlyList<string>? Participants,
-    string? MessageId, long? Seq, long? Timestamp)
-{
-    public static ChatCallResult Fail(string code, string message) => new(code, message, null, null, null, null, null, null, null);
-}
+/// <summary>An expected refusal of a chat call: a code from <see cref="ErrorCodes"/> and a message for people.</summary>
+public sealed record ChatError(string Code, string Message);
 
-public static class ChatActorNames
+/// <summary>
+/// The chat as createChat, getChat and modifyChatParticipants leave it. LastSeq is the seq of its last message, 0 before
+/// the first.
+/// </summary>
+public sealed record ChatDescription(string ChatId, string? Name, string Creator, IReadOnlyList<string> Participants, long LastSeq);
+
+/// <summary>A message the chat accepted: its id, its seq in the chat and the server's time in Unix milliseconds.</summary>
+public sealed record AcceptedMessage(string MessageId, long Seq, long Timestamp);
+
+/// <summary>
+/// The answer to a chat actor call: Value on success, or Error for an expected refusal; never both. The conversions let
+/// the actor return either one as is.
+/// </summary>
+public sealed record ChatResult<T>(T? Value, ChatError? Error) where T : class
 {
-    public const string ActorType = "ChatActor";
-    public const string Create = "CreateAsync";
-    public const string Send = "SendAsync";
-    public const string Modify = "ModifyParticipantsAsync";
-    public const string Get = "GetAsync";
+    public static implicit operator ChatResult<T>(T value) => new(value, null);
+
+    public static implicit operator ChatResult<T>(ChatError error) => new(null, error);
 }

@@ -103,10 +103,3 @@ public sealed record MessageChangeResult(string? Error, string? ErrorMessage, st
 {
     public static MessageChangeResult Fail(string code, string message) => new(code, message, null, null, null);
 }
-
-public static class MessageChangeActorNames
-{
-    public const string Edit = "EditMessageAsync";
-    public const string Delete = "DeleteMessageAsync";
-    public const string React = "ReactAsync";
-}

@@ -70,9 +70,3 @@ public sealed record ChatReceiptResult(string? Error, string? ErrorMessage, long
 {
     public static ChatReceiptResult Fail(string code, string message) => new(code, message, null, null, null);
 }
-
-public static class ChatReceiptActorNames
-{
-    public const string Receipt = "ReceiptAsync";
-    public const string MessageInfo = "GetMessageInfoAsync";
-}

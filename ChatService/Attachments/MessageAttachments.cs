@@ -11,7 +11,7 @@ namespace Natter.ChatService.Attachments;
 /// </summary>
 public sealed class MessageAttachments(MediaApiClient media)
 {
-    public async Task<(IReadOnlyList<AttachmentInfo> Attachments, ChatCallResult? Refusal)> ShareAsync(
+    public async Task<(IReadOnlyList<AttachmentInfo> Attachments, ChatError? Refusal)> ShareAsync(
         string chatId, string messageId, string senderId, IReadOnlyList<string> attachmentIds, IReadOnlyList<string> members,
         CancellationToken ct)
     {
@@ -26,8 +26,8 @@ public sealed class MessageAttachments(MediaApiClient media)
             return (result.Value!.Attachments, null);
         }
         var refusal = error.Code == MediaErrorCodes.TooManyAttachments
-            ? ChatCallResult.Fail(ErrorCodes.TooManyAttachments, error.Message)
-            : ChatCallResult.Fail(ErrorCodes.InvalidAttachment,
+            ? new ChatError(ErrorCodes.TooManyAttachments, error.Message)
+            : new ChatError(ErrorCodes.InvalidAttachment,
                 error.AttachmentId is null ? error.Message : $"attachment {error.AttachmentId}: {error.Message}");
         return ([], refusal);
     }

@@ -110,7 +110,7 @@ public sealed partial class ChatActor
     }
 
     /// <summary>The quote a reply carries, or the FAILURE when replyTo names no visible message of this chat.</summary>
-    private async Task<(ReplyQuote? Quote, ChatCallResult? Refusal)> QuoteAsync(string? replyTo, CancellationToken ct)
+    private async Task<(ReplyQuote? Quote, ChatError? Refusal)> QuoteAsync(string? replyTo, CancellationToken ct)
     {
         if (replyTo is null)
         {
@@ -118,7 +118,7 @@ public sealed partial class ChatActor
         }
         var (record, _) = await dapr.ReadAsync<MessageRecord>(MessageRecord.Key(ChatId, replyTo), ct);
         var (quote, error, message) = MessageRules.Quote(record?.RemainingTtl(time.GetUtcNow()) is null ? null : record);
-        return quote is null ? (null, ChatCallResult.Fail(error!, message!)) : (quote, null);
+        return quote is null ? (null, new ChatError(error!, message!)) : (quote, null);
     }
 
     /// <summary>The send's message record: one more operation in the send's transaction, no extra round trip.</summary>

@@ -5,6 +5,7 @@ using Dapr.Client;
 using Microsoft.Extensions.Options;
 using Natter.ChatService.Attachments;
 using Natter.ChatService.Delivery;
+using Natter.Chats;
 using Natter.Contracts;
 using Natter.Inbox;
 using Natter.State;
@@ -45,7 +46,7 @@ public sealed partial class ChatActor(
 
     private string ChatId => Id.GetId();
 
-    public Task<ChatCallResult> CreateAsync(ChatCreateRequest request) => FencedAsync(async ct =>
+    public Task<ChatResult<ChatDescription>> CreateAsync(ChatCreateRequest request) => FencedAsync<ChatResult<ChatDescription>>(async ct =>
     {
         var existing = await LoadAsync(ct);
         if (existing is not null)
@@ -53,11 +54,11 @@ public sealed partial class ChatActor(
             // The gateway picks chat ids, so an existing chat here is a retry of the same create.
             return existing.Creator == request.CreatorUserId
                 ? Describe(existing)
-                : ChatCallResult.Fail(ErrorCodes.NotAllowed, "chat id already taken");
+                : new ChatError(ErrorCodes.NotAllowed, "chat id already taken");
         }
         if (ChatRules.InitialMembers(request.CreatorUserId, request.Participants) is not { } members)
         {
-            return ChatCallResult.Fail(ErrorCodes.TooManyParticipants,
+            return new ChatError(ErrorCodes.TooManyParticipants,
                 $"a chat has at most {ChatDocument.MaxParticipants} participants, creator included");
         }
         var chat = new ChatDocument(ChatId, request.Name, request.CreatorUserId, members, NextSeq: 1, Now());
@@ -65,7 +66,7 @@ public sealed partial class ChatActor(
         return Describe(chat);
     });
 
-    public Task<ChatCallResult> SendAsync(ChatSendRequest request) => FencedAsync(async ct =>
+    public Task<ChatResult<AcceptedMessage>> SendAsync(ChatSendRequest request) => FencedAsync<ChatResult<AcceptedMessage>>(async ct =>
     {
         var started = time.GetTimestamp();
         using var activity = ChatTelemetry.Source.StartActivity("chat.send");
@@ -73,19 +74,19 @@ public sealed partial class ChatActor(
         var chat = await LoadAsync(ct);
         if (chat is null)
         {
-            return ChatCallResult.Fail(ErrorCodes.UnknownChat, "no such chat");
+            return new ChatError(ErrorCodes.UnknownChat, "no such chat");
         }
         if (!chat.IsMember(request.UserId))
         {
-            return ChatCallResult.Fail(ErrorCodes.NotAMember, "you are not a participant of this chat");
+            return new ChatError(ErrorCodes.NotAMember, "you are not a participant of this chat");
         }
         if (Encoding.UTF8.GetByteCount(request.Message) > options.Value.MaxMessageBytes)
         {
-            return ChatCallResult.Fail(ErrorCodes.MessageTooLarge, $"a message has at most {options.Value.MaxMessageBytes} UTF-8 bytes");
+            return new ChatError(ErrorCodes.MessageTooLarge, $"a message has at most {options.Value.MaxMessageBytes} UTF-8 bytes");
         }
         if (request.Attachments.Count > ChatOptions.MaxAttachments)
         {
-            return ChatCallResult.Fail(ErrorCodes.TooManyAttachments, $"a message has at most {ChatOptions.MaxAttachments} attachments");
+            return new ChatError(ErrorCodes.TooManyAttachments, $"a message has at most {ChatOptions.MaxAttachments} attachments");
         }
 
         var sender = new DeviceAddress(request.UserId, request.ClientId);
@@ -142,7 +143,7 @@ public sealed partial class ChatActor(
         }
         catch (AppendTooLargeException e)
         {
-            return ChatCallResult.Fail(ErrorCodes.MessageTooLarge,
+            return new ChatError(ErrorCodes.MessageTooLarge,
                 $"a message to {e.Devices} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)");
         }
         if (fanOut is null)
@@ -156,17 +157,17 @@ public sealed partial class ChatActor(
         return Accepted(payload.MessageId, payload.Seq, payload.Timestamp);
     });
 
-    public Task<ChatCallResult> ModifyParticipantsAsync(ChatModifyRequest request) => FencedAsync(async ct =>
+    public Task<ChatResult<ChatDescription>> ModifyParticipantsAsync(ChatModifyRequest request) => FencedAsync<ChatResult<ChatDescription>>(async ct =>
     {
         var chat = await LoadAsync(ct);
         if (chat is null)
         {
-            return ChatCallResult.Fail(ErrorCodes.UnknownChat, "no such chat");
+            return new ChatError(ErrorCodes.UnknownChat, "no such chat");
         }
         var (members, error, message) = ChatRules.Modify(chat, request.UserId, request.TargetUserId, request.Operation);
         if (members is null)
         {
-            return ChatCallResult.Fail(error!, message!);
+            return new ChatError(error!, message!);
         }
         if (members.Count == chat.Members.Count)
         {
@@ -182,16 +183,16 @@ public sealed partial class ChatActor(
         return Describe(updated);
     });
 
-    public Task<ChatCallResult> GetAsync(ChatGetRequest request) => FencedAsync(async ct =>
+    public Task<ChatResult<ChatDescription>> GetAsync(ChatGetRequest request) => FencedAsync<ChatResult<ChatDescription>>(async ct =>
     {
         var chat = await LoadAsync(ct);
         if (chat is null)
         {
-            return ChatCallResult.Fail(ErrorCodes.UnknownChat, "no such chat");
+            return new ChatError(ErrorCodes.UnknownChat, "no such chat");
         }
         return chat.IsMember(request.UserId)
             ? Describe(chat)
-            : ChatCallResult.Fail(ErrorCodes.NotAMember, "you are not a participant of this chat");
+            : new ChatError(ErrorCodes.NotAMember, "you are not a participant of this chat");
     });
 
     /// <summary>
@@ -282,9 +283,7 @@ public sealed partial class ChatActor(
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private static ChatCallResult Accepted(string messageId, long seq, long timestamp) =>
-        new(null, null, null, null, null, null, messageId, seq, timestamp);
+    private static AcceptedMessage Accepted(string messageId, long seq, long timestamp) => new(messageId, seq, timestamp);
 
-    private static ChatCallResult Describe(ChatDocument chat) =>
-        new(null, null, chat.ChatId, chat.Name, chat.Creator, chat.Members, null, chat.NextSeq - 1, null);
+    private static ChatDescription Describe(ChatDocument chat) => new(chat.ChatId, chat.Name, chat.Creator, chat.Members, chat.NextSeq - 1);
 }

@@ -1,5 +1,7 @@
 using Natter.ChatService.Attachments;
 using Natter.ChatService.Delivery;
+using Natter.Chats;
+using Natter.Contracts;
 using Natter.Inbox;
 
 namespace Natter.ChatService.Chats;
@@ -17,14 +19,12 @@ public static class ChatFeature
         builder.Services.AddTransient<MessageAttachments>();
         builder.Services.AddActors(options =>
         {
-            options.Actors.RegisterActor<ChatActor>(ChatActorNamesType);
+            options.Actors.RegisterActor<ChatActor>(IChatActor.TypeName);
             // An idle chat leaves memory after a while; its state is in the store, so reactivation anywhere is cheap.
             options.ActorIdleTimeout = TimeSpan.FromMinutes(30);
         });
         return builder;
     }
-
-    private const string ChatActorNamesType = Contracts.ChatActorNames.ActorType;
 
     public static WebApplication MapChats(this WebApplication app)
     {

@@ -1,30 +1,42 @@
-using Dapr.Actors;
 using Dapr.Actors.Client;
+using Natter.Chats;
 using Natter.Contracts;
 
 namespace Natter.ConnectionGateway.Chats;
 
 /// <summary>
-/// Reaches a chat's actor in the chat service through the sidecar (there is no service invocation). Calls go by method
-/// name with JSON bodies, so the gateway shares only the contracts with the chat service, not its actor interface.
+/// Reaches a chat's actor in the chat service through the sidecar (there is no service invocation), with the typed
+/// client that MediaService uses too. The gateway names the chat per call; the actor decides everything about it:
+/// membership and messages, edits, deletions and reactions (§10), receipts and message info (§9).
 /// </summary>
-public sealed partial class ChatClient(IActorProxyFactory proxies)
+public sealed class ChatClient(IActorProxyFactory proxies)
 {
-    public Task<ChatCallResult> CreateAsync(string chatId, ChatCreateRequest request, CancellationToken ct) =>
-        CallAsync(chatId, ChatActorNames.Create, request, ct);
+    public Task<ChatResult<ChatDescription>> CreateAsync(string chatId, ChatCreateRequest request, CancellationToken ct) =>
+        Chat(chatId).CreateAsync(request, ct);
 
-    public Task<ChatCallResult> SendAsync(string chatId, ChatSendRequest request, CancellationToken ct) =>
-        CallAsync(chatId, ChatActorNames.Send, request, ct);
+    public Task<ChatResult<AcceptedMessage>> SendAsync(string chatId, ChatSendRequest request, CancellationToken ct) =>
+        Chat(chatId).SendAsync(request, ct);
 
-    public Task<ChatCallResult> ModifyAsync(string chatId, ChatModifyRequest request, CancellationToken ct) =>
-        CallAsync(chatId, ChatActorNames.Modify, request, ct);
+    public Task<ChatResult<ChatDescription>> ModifyAsync(string chatId, ChatModifyRequest request, CancellationToken ct) =>
+        Chat(chatId).ModifyParticipantsAsync(request, ct);
 
-    public Task<ChatCallResult> GetAsync(string chatId, ChatGetRequest request, CancellationToken ct) =>
-        CallAsync(chatId, ChatActorNames.Get, request, ct);
+    public Task<ChatResult<ChatDescription>> GetAsync(string chatId, ChatGetRequest request, CancellationToken ct) =>
+        Chat(chatId).GetAsync(request, ct);
 
-    private Task<ChatCallResult> CallAsync<TRequest>(string chatId, string method, TRequest request, CancellationToken ct)
-    {
-        var proxy = proxies.Create(new ActorId(chatId), ChatActorNames.ActorType);
-        return proxy.InvokeMethodAsync<TRequest, ChatCallResult>(method, request, ct);
-    }
+    public Task<MessageChangeResult> EditAsync(string chatId, ChatEditRequest request, CancellationToken ct) =>
+        Chat(chatId).EditMessageAsync(request, ct);
+
+    public Task<MessageChangeResult> DeleteAsync(string chatId, ChatDeleteRequest request, CancellationToken ct) =>
+        Chat(chatId).DeleteMessageAsync(request, ct);
+
+    public Task<MessageChangeResult> ReactAsync(string chatId, ChatReactRequest request, CancellationToken ct) =>
+        Chat(chatId).ReactAsync(request, ct);
+
+    public Task<ChatReceiptResult> ReceiptAsync(string chatId, ChatReceiptRequest request, CancellationToken ct) =>
+        Chat(chatId).ReceiptAsync(request, ct);
+
+    public Task<ChatReceiptResult> MessageInfoAsync(string chatId, ChatMessageInfoRequest request, CancellationToken ct) =>
+        Chat(chatId).GetMessageInfoAsync(request, ct);
+
+    private ChatActorClient Chat(string chatId) => new(proxies, chatId);
 }

@@ -70,9 +70,9 @@ public sealed class CommandDispatcher(
         }
         var chatId = Guid.CreateVersion7().ToString();
         var result = await chats.CreateAsync(chatId, new ChatCreateRequest(who.UserId, command!.Participants!, command.Name), ct);
-        return result.Error is not null
-            ? new ErrorFrame(frame.RequestId, result.Error, result.ErrorMessage ?? result.Error)
-            : new CreateChatResult(frame.RequestId, result.ChatId!, result.Participants!);
+        return result.Error is { } refused
+            ? new ErrorFrame(frame.RequestId, refused.Code, refused.Message)
+            : new CreateChatResult(frame.RequestId, result.Value!.ChatId, result.Value.Participants);
     }
 
     private async Task<object> SendMessageAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
@@ -85,9 +85,12 @@ public sealed class CommandDispatcher(
         var result = await chats.SendAsync(command!.ChatId!,
             new ChatSendRequest(who.UserId, who.ClientId, command.Message!, command.Attachments ?? [], command.ClientMessageId,
                 command.ReplyTo), ct);
-        return result.Error is not null
-            ? new SendMessageResult(frame.RequestId, SendStatus.Failure, null, null, null, result.Error, result.ErrorMessage)
-            : new SendMessageResult(frame.RequestId, SendStatus.Success, result.MessageId, result.Seq, result.Timestamp, null, null);
+        if (result.Error is { } refused)
+        {
+            return new SendMessageResult(frame.RequestId, SendStatus.Failure, null, null, null, refused.Code, refused.Message);
+        }
+        var accepted = result.Value!;
+        return new SendMessageResult(frame.RequestId, SendStatus.Success, accepted.MessageId, accepted.Seq, accepted.Timestamp, null, null);
     }
 
     private async Task<object> ModifyAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
@@ -98,9 +101,9 @@ public sealed class CommandDispatcher(
             return error;
         }
         var result = await chats.ModifyAsync(command!.ChatId!, new ChatModifyRequest(who.UserId, command.UserId!, command.Operation!), ct);
-        return result.Error is not null
-            ? new ErrorFrame(frame.RequestId, result.Error, result.ErrorMessage ?? result.Error)
-            : new ModifyChatParticipantsResult(frame.RequestId, result.ChatId!, result.Participants!);
+        return result.Error is { } refused
+            ? new ErrorFrame(frame.RequestId, refused.Code, refused.Message)
+            : new ModifyChatParticipantsResult(frame.RequestId, result.Value!.ChatId, result.Value.Participants);
     }
 
     private async Task<object> GetChatAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
@@ -111,9 +114,12 @@ public sealed class CommandDispatcher(
             return error;
         }
         var result = await chats.GetAsync(command!.ChatId!, new ChatGetRequest(who.UserId), ct);
-        return result.Error is not null
-            ? new ErrorFrame(frame.RequestId, result.Error, result.ErrorMessage ?? result.Error)
-            : new GetChatResult(frame.RequestId, result.ChatId!, result.Name, result.Creator!, result.Participants!, result.Seq ?? 0);
+        if (result.Error is { } refused)
+        {
+            return new ErrorFrame(frame.RequestId, refused.Code, refused.Message);
+        }
+        var chat = result.Value!;
+        return new GetChatResult(frame.RequestId, chat.ChatId, chat.Name, chat.Creator, chat.Participants, chat.LastSeq);
     }
 
     private async Task<object> ListChatsAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)

@@ -33,7 +33,7 @@ public sealed class LiveCommands(
         var list = await members.GetAsync(chatId, async loadCt =>
         {
             var chat = await chats.GetAsync(chatId, new ChatGetRequest(who.UserId), loadCt);
-            return chat.Error is null ? chat.Participants : null;
+            return chat.Value?.Participants;
         }, ct);
         if (list is null || !list.Contains(who.UserId, StringComparer.Ordinal))
         {

@@ -1,5 +1,5 @@
-using Dapr.Actors;
 using Dapr.Actors.Client;
+using Natter.Chats;
 using Natter.Contracts;
 
 namespace Natter.MediaService.Attachments;
@@ -10,16 +10,16 @@ public interface IChatMembership
     Task<bool> IsMemberAsync(string chatId, string userId, CancellationToken cancellationToken);
 }
 
-/// <summary>Asks the chat's actor (ChatActor.GetAsync) through MediaService's own sidecar, as the gateway does.</summary>
+/// <summary>Asks the chat's actor (IChatActor.GetAsync) through MediaService's own sidecar, as the gateway does.</summary>
 public sealed class ChatActorMembership(IActorProxyFactory proxies) : IChatMembership
 {
     public async Task<bool> IsMemberAsync(string chatId, string userId, CancellationToken cancellationToken)
     {
-        var chat = proxies.Create(new ActorId(chatId), ChatActorNames.ActorType);
-        ChatCallResult answer;
+        var chat = new ChatActorClient(proxies, chatId);
+        ChatResult<ChatDescription> answer;
         try
         {
-            answer = await chat.InvokeMethodAsync<ChatGetRequest, ChatCallResult>(ChatActorNames.Get, new ChatGetRequest(userId), cancellationToken);
+            answer = await chat.GetAsync(new ChatGetRequest(userId), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

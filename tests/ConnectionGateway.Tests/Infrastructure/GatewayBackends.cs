@@ -3,14 +3,15 @@ using Dapr.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
+using Natter.Chats;
 using Natter.ConnectionGateway.Chats;
 using Natter.ConnectionGateway.Connections;
 using Natter.ConnectionGateway.Live;
 using Natter.ConnectionGateway.Receipts;
-using Natter.Inbox;
 using Natter.Contracts;
+using Natter.Inbox;
 using Natter.Media;
 using Natter.Sidecar.Hosting;
 using Natter.TestSupport;
@@ -103,7 +104,7 @@ public sealed class GatewayBackends : IAsyncLifetime
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        app.MapGet("/dapr/config", () => Results.Json(new { entities = new[] { ChatActorNames.ActorType } }));
+        app.MapGet("/dapr/config", () => Results.Json(new { entities = new[] { IChatActor.TypeName } }));
         app.MapMethods("/actors/{type}/{id}/method/{method}", ["PUT"], async (string id, string method, HttpRequest request) =>
         {
             Interlocked.Increment(ref _actorCalls);
@@ -121,15 +122,15 @@ public sealed class GatewayBackends : IAsyncLifetime
     }
 
     /// <summary>What ChatActor answers on success, built from the request it got.</summary>
-    private static ChatCallResult AnswerAsChatActor(string chatId, string method, System.Text.Json.JsonElement body)
+    private static object AnswerAsChatActor(string chatId, string method, System.Text.Json.JsonElement body)
     {
         var participants = body.TryGetProperty("participants", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.Array
             ? [.. p.EnumerateArray().Select(e => e.GetString() ?? "")]
             : new[] { "fuzz-user" };
         return method switch
         {
-            ChatActorNames.Send => new(null, null, chatId, null, null, null, Guid.CreateVersion7().ToString(), 1, 1),
-            _ => new(null, null, chatId, "chat", "fuzz-user", participants, null, 0, null),
+            nameof(IChatActor.SendAsync) => new ChatResult<AcceptedMessage>(new AcceptedMessage(Guid.CreateVersion7().ToString(), 1, 1), null),
+            _ => new ChatResult<ChatDescription>(new ChatDescription(chatId, "chat", "fuzz-user", participants, 0), null),
         };
     }
 

@@ -1,9 +1,10 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using Aspire.Hosting.Testing;
-using Dapr;
 using Dapr.Client;
+using Dapr;
 using Grpc.Core;
+using Natter.Chats;
 using Natter.Contracts;
 using Natter.EndToEnd.Tests.Messaging;
 using static Natter.EndToEnd.Tests.Messaging.MessagingHarness;
@@ -109,7 +110,7 @@ public sealed class SidecarBoundaryTests(NatterAppFixture fixture)
         using var probe = await media.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/cleanup"));
 
         Assert.Equal(HttpStatusCode.OK, config.StatusCode);
-        Assert.Contains(Contracts.ChatActorNames.ActorType, await config.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(IChatActor.TypeName, await config.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, subscriptions.StatusCode);
         Assert.Contains("deliveries-gateway-a", await subscriptions.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, probe.StatusCode);

@@ -5,6 +5,7 @@ using Dapr.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Natter.ChatService;
+using Natter.Chats;
 using Natter.ConnectionGateway;
 using Natter.Contracts;
 using Natter.Inbox;
@@ -133,7 +134,7 @@ public sealed class FunctionalHost : IAsyncLifetime
             foreach (var caller in new[] { Gateway, Media })
             {
                 await caller.Placement.WhenReady.WaitAsync(ct);
-                while (caller.Placement.Table.HostsFor(ChatActorNames.ActorType).Count < Chats.Count)
+                while (caller.Placement.Table.HostsFor(IChatActor.TypeName).Count < Chats.Count)
                 {
                     await Task.Delay(50, ct);
                 }

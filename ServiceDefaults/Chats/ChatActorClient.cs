@@ -1,0 +1,65 @@
+using Dapr.Actors;
+using Dapr.Actors.Client;
+using Natter.Contracts;
+
+namespace Natter.Chats;
+
+/// <summary>
+/// A typed client for one chat's actor over the SDK's non-remoting proxy (JSON bodies), written as the SDK's
+/// [GenerateActorClient] source generator would write it: that generator is not in the Dapr.Actors package and its own
+/// package is not available here. Each method sends the actor interface's method name, so the compiler keeps the names
+/// in step with <see cref="IChatActor"/>, and takes the caller's CancellationToken as its optional last parameter; the
+/// interface's token-less signatures are implemented explicitly by the same calls.
+/// </summary>
+public sealed class ChatActorClient(ActorProxy actorProxy) : IChatActor
+{
+    public ChatActorClient(IActorProxyFactory proxies, string chatId)
+        : this(proxies.Create(new ActorId(chatId), IChatActor.TypeName))
+    {
+    }
+
+    public Task<ChatResult<ChatDescription>> CreateAsync(ChatCreateRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatCreateRequest, ChatResult<ChatDescription>>(nameof(IChatActor.CreateAsync), request, cancellationToken);
+
+    public Task<ChatResult<AcceptedMessage>> SendAsync(ChatSendRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatSendRequest, ChatResult<AcceptedMessage>>(nameof(IChatActor.SendAsync), request, cancellationToken);
+
+    public Task<ChatResult<ChatDescription>> ModifyParticipantsAsync(ChatModifyRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatModifyRequest, ChatResult<ChatDescription>>(nameof(IChatActor.ModifyParticipantsAsync), request, cancellationToken);
+
+    public Task<ChatResult<ChatDescription>> GetAsync(ChatGetRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatGetRequest, ChatResult<ChatDescription>>(nameof(IChatActor.GetAsync), request, cancellationToken);
+
+    public Task<MessageChangeResult> EditMessageAsync(ChatEditRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatEditRequest, MessageChangeResult>(nameof(IChatActor.EditMessageAsync), request, cancellationToken);
+
+    public Task<MessageChangeResult> DeleteMessageAsync(ChatDeleteRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatDeleteRequest, MessageChangeResult>(nameof(IChatActor.DeleteMessageAsync), request, cancellationToken);
+
+    public Task<MessageChangeResult> ReactAsync(ChatReactRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatReactRequest, MessageChangeResult>(nameof(IChatActor.ReactAsync), request, cancellationToken);
+
+    public Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatReceiptRequest, ChatReceiptResult>(nameof(IChatActor.ReceiptAsync), request, cancellationToken);
+
+    public Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatMessageInfoRequest, ChatReceiptResult>(nameof(IChatActor.GetMessageInfoAsync), request, cancellationToken);
+
+    Task<ChatResult<ChatDescription>> IChatActor.CreateAsync(ChatCreateRequest request) => CreateAsync(request);
+
+    Task<ChatResult<AcceptedMessage>> IChatActor.SendAsync(ChatSendRequest request) => SendAsync(request);
+
+    Task<ChatResult<ChatDescription>> IChatActor.ModifyParticipantsAsync(ChatModifyRequest request) => ModifyParticipantsAsync(request);
+
+    Task<ChatResult<ChatDescription>> IChatActor.GetAsync(ChatGetRequest request) => GetAsync(request);
+
+    Task<MessageChangeResult> IChatActor.EditMessageAsync(ChatEditRequest request) => EditMessageAsync(request);
+
+    Task<MessageChangeResult> IChatActor.DeleteMessageAsync(ChatDeleteRequest request) => DeleteMessageAsync(request);
+
+    Task<MessageChangeResult> IChatActor.ReactAsync(ChatReactRequest request) => ReactAsync(request);
+
+    Task<ChatReceiptResult> IChatActor.ReceiptAsync(ChatReceiptRequest request) => ReceiptAsync(request);
+
+    Task<ChatReceiptResult> IChatActor.GetMessageInfoAsync(ChatMessageInfoRequest request) => GetMessageInfoAsync(request);
+}
