@@ -102,7 +102,7 @@ function start(user, device, gateway) {
     wasOnline ||= state === "online";
     document.body.dataset.connection = state;
     document.body.dataset.gateway = via ?? "";
-    $("me-gateway").textContent = via ? ` · via ${via}` : "";
+    $("me-gateway").textContent = via ? `via ${via}` : "";
     const banner = $("banner");
     banner.hidden = state === "online";
     banner.className = `banner ${state}`;

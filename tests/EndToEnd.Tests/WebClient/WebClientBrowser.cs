@@ -82,7 +82,9 @@ public sealed class WebClientBrowser : IAsyncDisposable
 
     public static ILocator ChatItem(IPage page, string text) => page.Locator(".chat-item", new() { HasText = text });
 
-    public static ILocator Message(IPage page, string text) => page.Locator(".message", new() { HasText = text });
+    /// <summary>A message by its own text (not the text it quotes).</summary>
+    public static ILocator Message(IPage page, string text) =>
+        page.Locator(".message").Filter(new() { Has = page.Locator(".text", new() { HasText = text }) });
 
     /// <summary>Types into the composer and presses Enter, as a person sends.</summary>
     public static async Task SendAsync(IPage page, string text)
