@@ -16,6 +16,12 @@ export class ChatList {
     this.#list.replaceChildren(...chats.map(chat => this.#item(chat)));
   }
 
+  /** "You: " for one's own, the sender's name in a group, nothing in a chat of two (as WhatsApp shows it). */
+  #author(chat, message) {
+    if (message.userId === this.#store.userId) return "You: ";
+    return chat.participants.length > 2 ? `${message.userId}: ` : "";
+  }
+
   #item(chat) {
     const me = this.#store.userId;
     const title = chatTitle(chat, me);
@@ -23,7 +29,7 @@ export class ChatList {
     const unread = this.#store.unread(chat.chatId);
     const preview = chat.left ? "You are no longer a member"
       : !last ? `${chat.participants.length} members`
-      : `${last.userId === me ? "You" : last.userId}: ${last.deleted ? "🚫 deleted" : last.message || (last.attachments?.length ? "📷 Photo" : "")}`;
+      : `${this.#author(chat, last)}${last.deleted ? "🚫 deleted" : last.message || (last.attachments?.length ? "📷 Photo" : "")}`;
     return el("li", {},
       el("button", {
         class: `chat-item${chat.chatId === this.openChatId ? " active" : ""}`,

@@ -30,7 +30,13 @@ export class Conversation {
     document.addEventListener("visibilitychange", () => this.#markRead());
     connection.addEventListener("live", event => this.#onLive(event.detail));
     connection.addEventListener("state", event => {
-      if (event.detail.state !== "online") return;
+      if (event.detail.state !== "online") {
+        // Typing is live-only (§12): a "stop" sent while this page was away never comes, so forget who was typing.
+        for (const timer of this.#typists.values()) clearTimeout(timer);
+        this.#typists.clear();
+        if (this.#chatId) this.#renderStatus();
+        return;
+      }
       this.#refreshPresence();
       this.#markRead();
     });

@@ -159,6 +159,34 @@ public sealed class WebClientTests(NatterAppFixture fixture) : IAsyncLifetime
         await ScreenshotAsync(b, "bob");
     }
 
+    [Fact]
+    public async Task The_dashboard_links_to_the_web_client_and_only_its_origin_may_call_gateways_and_media()
+    {
+        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState("webclient", out var state));
+        var link = Assert.Single(state.Snapshot.Urls, u => u.DisplayProperties.DisplayName == Natter.AppHost.WebClientExtensions.DisplayName);
+        var page = fixture.HttpEndpoint("webclient");
+        Assert.Equal(page.Port, new Uri(link.Url).Port);
+        var origin = page.GetLeftPart(UriPartial.Authority);
+
+        foreach (var (service, path, method) in new[] { ("gateway-a", "/dev/token", "POST"), ("gateway-b", "/dev/token", "POST"), ("mediaservice", "/uploads/x", "PATCH") })
+        {
+            Assert.Equal(origin, await PreflightAsync(service, path, method, origin));
+            Assert.Null(await PreflightAsync(service, path, method, "http://elsewhere.example"));
+        }
+    }
+
+    /// <summary>A browser's CORS preflight; answers the Access-Control-Allow-Origin it got, or null.</summary>
+    private async Task<string?> PreflightAsync(string service, string path, string method, string origin)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.HttpEndpoint(service) };
+        using var request = new HttpRequestMessage(HttpMethod.Options, path);
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", method);
+        request.Headers.Add("Access-Control-Request-Headers", "content-type");
+        using var response = await http.SendAsync(request);
+        return response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) ? values.Single() : null;
+    }
+
     // Draws a picture (sky, sea, sun, noise for size) and answers it as base64 PNG.
     private const string DrawPicture = """
         () => {
