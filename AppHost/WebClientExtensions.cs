@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Natter.AppHost;
@@ -9,8 +10,8 @@ public static class WebClientExtensions
 
     /// <summary>
     /// The browser client (WebClient/): a static page plus /config.json naming the gateways and MediaService as a
-    /// browser reaches them. The page calls them directly, so they allow exactly this page's origin (CORS for
-    /// /dev/token and uploads); the dashboard links to it and `./natter up` prints its URL.
+    /// browser reaches them. The page calls them directly, so in Development they allow exactly this page's origin
+    /// (CORS for /dev/token and uploads); the dashboard links to it and `./natter up` prints its URL.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddWebClient(this IDistributedApplicationBuilder builder,
         IResourceBuilder<ProjectResource> media, IReadOnlyList<IResourceBuilder<ProjectResource>> gateways)
@@ -21,14 +22,21 @@ public static class WebClientExtensions
             .WithHttpHealthCheck("/health", endpointName: "http")
             .WithUrlForEndpoint("http", url => url.DisplayText = DisplayName)
             .WithEnvironment("WebClient__MediaUrl", media.GetEndpoint("http"));
-        var origin = web.GetEndpoint("http");
         for (var i = 0; i < gateways.Count; i++)
         {
             web.WithEnvironment($"WebClient__Gateways__{i}__Name", gateways[i].Resource.Name)
                 .WithEnvironment($"WebClient__Gateways__{i}__Url", gateways[i].GetEndpoint("http"));
-            gateways[i].WithEnvironment("Cors__AllowedOrigins__0", origin);
         }
-        media.WithEnvironment("Cors__AllowedOrigins__0", origin);
+        // Cross-origin calls only in Development: the page signs in with development tokens, which exist nowhere else,
+        // so a Production service has no reason to accept any other origin than its own.
+        if (builder.Environment.IsDevelopment())
+        {
+            var origin = web.GetEndpoint("http");
+            foreach (var service in gateways.Append(media))
+            {
+                service.WithEnvironment("Cors__AllowedOrigins__0", origin);
+            }
+        }
         return web.WithWebClientUrlAnnouncement();
     }
 
