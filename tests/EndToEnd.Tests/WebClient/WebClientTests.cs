@@ -56,7 +56,21 @@ public sealed class WebClientTests(NatterAppFixture fixture) : IAsyncLifetime
 
         // A 900x600 picture drawn by the browser: big enough to travel in several resumable chunks.
         var png = Convert.FromBase64String(await a.EvaluateAsync<string>(DrawPicture));
+        Assert.True(png.Length > 256 * 1024, $"the picture ({png.Length} bytes) spans more than one 256 KiB chunk");
+        // The second chunk's connection breaks: the page must ask MediaService where it stands (HEAD) and resume.
+        int patches = 0, heads = 0;
+        await a.RouteAsync("**/uploads/**", async route =>
+        {
+            heads += route.Request.Method == "HEAD" ? 1 : 0;
+            if (route.Request.Method == "PATCH" && Interlocked.Increment(ref patches) == 2)
+            {
+                await route.AbortAsync();
+                return;
+            }
+            await route.ContinueAsync();
+        });
         await a.Locator("#attach").SetInputFilesAsync(new FilePayload { Name = "harbour.png", MimeType = "image/png", Buffer = png });
+        await Expect(a.Locator("#upload-progress")).ToBeVisibleAsync();
 
         var thumbnail = b.Locator(".message.theirs img[data-attachment-id]");
         await ChatItem(b, alice).ClickAsync();
@@ -67,6 +81,8 @@ public sealed class WebClientTests(NatterAppFixture fixture) : IAsyncLifetime
         Assert.InRange(await thumbnail.EvaluateAsync<int>("i => i.naturalWidth"), 100, 320); // MediaService: ≤ 320 px
         await Expect(ChatItem(b, alice)).ToContainTextAsync("Photo");
         await ScreenshotAsync(b, "bob-thumbnail");
+        Assert.True(heads >= 1, "the broken upload resumed from the offset MediaService reported");
+        Assert.True(patches >= 3, $"the upload went in chunks, the broken one again ({patches} PATCHes)");
 
         await thumbnail.ClickAsync();
         await Expect(b.Locator("#viewer")).ToBeVisibleAsync();
@@ -197,7 +213,10 @@ public sealed class WebClientTests(NatterAppFixture fixture) : IAsyncLifetime
             sky.addColorStop(0, "#ff9a5a"); sky.addColorStop(0.55, "#ffd27f"); sky.addColorStop(0.56, "#2a6f97"); sky.addColorStop(1, "#013a63");
             g.fillStyle = sky; g.fillRect(0, 0, 900, 600);
             g.fillStyle = "#fff4c2"; g.beginPath(); g.arc(620, 300, 70, 0, Math.PI * 2); g.fill();
-            for (let i = 0; i < 6000; i++) { g.fillStyle = `rgba(255,255,255,${Math.random() * 0.25})`; g.fillRect(Math.random() * 900, 340 + Math.random() * 260, 6, 1); }
+            // Ripples on the sea: per-pixel noise, so the PNG cannot compress to a few bytes.
+            const sea = g.getImageData(0, 336, 900, 264);
+            for (let i = 0; i < sea.data.length; i += 4) { const n = (Math.random() - 0.5) * 40; sea.data[i] += n; sea.data[i + 1] += n; sea.data[i + 2] += n; }
+            g.putImageData(sea, 0, 336);
             g.fillStyle = "#1b1b1b"; g.font = "bold 56px sans-serif"; g.fillText("Harbour at dusk", 40, 90);
             return c.toDataURL("image/png").split(",")[1];
         }
