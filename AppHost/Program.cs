@@ -23,17 +23,21 @@ var chatB = builder.AddProject<Projects.ChatService>("chatservice-b")
     .WithAppHostEnvironment()
     .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey);
 
+var gateways = new List<IResourceBuilder<ProjectResource>>();
 foreach (var gateway in new[] { "gateway-a", "gateway-b" })
 {
-    builder.AddProject<Projects.ConnectionGateway>(gateway)
+    gateways.Add(builder.AddProject<Projects.ConnectionGateway>(gateway)
         .WithAppHostEnvironment()
         .WithDaprSidecar(dapr, "gateway")
         .WithNatterAuthentication(auth, mintsDevelopmentTokens: true)
         .WithEnvironment("Gateway__InstanceId", gateway)
         .WithWebSocketUrlAnnouncement()
         .WithMediaClient(media, mediaKey)
-            .WaitFor(chatA).WaitFor(chatB);
+            .WaitFor(chatA).WaitFor(chatB));
 }
+
+// The browser client (issue 14): chat straight from the dashboard.
+builder.AddWebClient(media, gateways);
 
 // Push notifications (docs/PROTOCOL.md §11): the Node.js push sender with its own sidecar and webhook binding.
 builder.AddPushSender(dapr, paths);

@@ -11,6 +11,7 @@ public static class GatewayApplication
     {
         builder.AddServiceDefaults();
         builder.AddNatterAuthentication();
+        builder.AddWebClientCors();
         builder.AddNatterClock();
         builder.AddMediaApiClient();
         builder.AddClientConnections();
@@ -20,6 +21,7 @@ public static class GatewayApplication
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        app.UseWebClientCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDefaultEndpoints();

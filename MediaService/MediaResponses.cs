@@ -23,6 +23,7 @@ public static class MediaResponses
             }
         });
         // Explicit, so that they run after the middleware above (WebApplication would otherwise put them first).
+        app.UseWebClientCors();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -12,6 +12,7 @@ public static class MediaServiceApplication
     {
         builder.AddServiceDefaults();
         builder.AddMediaAuthentication();
+        builder.AddWebClientCors();
         builder.AddNatterClock();
         builder.AddMediaStorage();
         builder.AddAttachments();

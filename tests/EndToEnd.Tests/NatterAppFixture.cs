@@ -15,7 +15,7 @@ public class NatterAppFixture : IAsyncLifetime
         ["chatservice-a", "chatservice-b", "mediaservice", "gateway-a", "gateway-b"];
 
     public static readonly string[] AllResources =
-        ["redis", "blobs", .. Services, .. Services.Select(s => $"{s}-dapr"), "pushsender", "pushsender-dapr"];
+        ["redis", "blobs", .. Services, .. Services.Select(s => $"{s}-dapr"), "pushsender", "pushsender-dapr", "webclient"];
 
     private readonly string _runDirectory = Path.Combine(Path.GetTempPath(), $"natter-e2e-{Guid.NewGuid():N}");
 
