@@ -15,13 +15,14 @@ public static class RedisServerExtensions
         var maxMemory = builder.Configuration["Redis:MaxMemory"] is { Length: > 0 } configured ? configured : DefaultMaxMemory;
         var healthKey = $"{name}-tcp";
         var redis = builder.AddExecutable(name, "redis-server", paths.DataFolder(name))
-            .WithEndpoint(name: "tcp", scheme: "tcp")
+            // Not proxied: every sidecar's state and pub/sub traffic goes straight to redis-server, not through a relay.
+            .WithEndpoint(name: "tcp", scheme: "tcp", isProxied: false)
             .WithHealthCheck(healthKey);
         var endpoint = redis.GetEndpoint("tcp");
         redis.WithArgs(context =>
         {
             context.Args.Add("--port");
-            context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+            context.Args.Add(endpoint.Property(EndpointProperty.Port)); // unproxied: the port clients use is the one it binds
             context.Args.Add("--bind");
             context.Args.Add("127.0.0.1");
             context.Args.Add("--dir");
