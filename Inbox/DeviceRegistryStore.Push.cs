@@ -46,11 +46,4 @@ public sealed partial class DeviceRegistryStore
         }, ct);
         return active;
     }
-
-    /// <summary>
-    /// Like <see cref="ActiveDevicesAsync"/> (the same single bulk read), plus each active device's push token: the
-    /// push hand-off needs no state read of its own on the send path.
-    /// </summary>
-    public async Task<FanOutDevices> FanOutAsync(IReadOnlyCollection<string> userIds, CancellationToken ct) =>
-        FanOutDevices.From(userIds, await dapr.ReadManyRawAsync([.. userIds.Select(InboxKeys.Devices).Distinct(StringComparer.Ordinal)], ct));
 }

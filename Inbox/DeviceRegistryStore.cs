@@ -78,7 +78,7 @@ public sealed partial class DeviceRegistryStore(DaprClient dapr, DeviceInbox inb
 
     /// <summary>Every active device of every given user, in user order: who receives a copy of an item.</summary>
     public async Task<IReadOnlyList<DeviceAddress>> ActiveDevicesAsync(IReadOnlyCollection<string> userIds, CancellationToken ct) =>
-        (await FanOutAsync(userIds, ct)).Devices;
+        FanOutDevices.From(userIds, await dapr.ReadManyRawAsync([.. userIds.Select(InboxKeys.Devices).Distinct(StringComparer.Ordinal)], ct)).Devices;
 
     /// <summary>
     /// Retires the user's devices not seen since the cutoff and not connected now (a live presence lease means a socket

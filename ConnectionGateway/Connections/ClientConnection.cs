@@ -442,8 +442,9 @@ public sealed partial class ClientConnection(WebSocket socket, ClientIdentity id
 
     /// <summary>
     /// Deletes acknowledged entries, as many at a time as arrived meanwhile (and with other sockets' acks, see
-    /// <see cref="Acknowledgements"/>): a client that just received 99 group messages acks them in one store call, not 99. The entry is deleted before the cursor counts it done,
-    /// so a failed delete means the item comes again, never that it is lost. The loop outlives the socket: an ack that
+    /// <see cref="Acknowledgements"/>): a client that just received 99 group messages acks them in one store call, not
+    /// 99. The entry is deleted before the cursor counts it done, so a failed delete means the item comes again, never
+    /// that it is lost. The loop outlives the socket: an ack that
     /// reached us is honoured even if the client hangs up right after it.
     /// </summary>
     private async Task AcknowledgeLoopAsync()
