@@ -30,7 +30,10 @@ public sealed class WebClientReconnectTests(DestructiveAppFixture fixture) : IAs
         await ChatItem(a, bob).ClickAsync();
         await Expect(Message(a, "before the crash")).ToBeVisibleAsync();
 
-        await ResourceControl.StopAsync(fixture, "gateway-a");
+        // The gateway the page is on now: a page whose first attempt on gateway-a timed out moved to gateway-b.
+        await Expect(a.Locator("#me-gateway")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^via gateway-[ab]$"));
+        var gateway = (await a.Locator("#me-gateway").TextContentAsync())!["via ".Length..];
+        await ResourceControl.StopAsync(fixture, gateway);
         await Expect(a.Locator("#banner")).ToHaveTextAsync("Reconnecting…");
         await ScreenshotAsync(a, "alice-reconnecting");
         string[] during = ["while you were away 1", "while you were away 2", "while you were away 3"];
