@@ -64,6 +64,18 @@ public sealed record GetMessageInfoResult(string? RequestId, string ChatId, long
 /// </summary>
 public sealed record ChatReceiptRequest(string UserId, long Seq, string Status);
 
+/// <summary>
+/// The delivered reports of one chat from one gateway's acknowledgement flush: each member's highest acked seq. One
+/// actor turn for all of them, so a group message's acks cost the chat a turn per gateway, not one per member.
+/// </summary>
+public sealed record ChatDeliveredRequest(IReadOnlyList<DeliveredMark> Marks);
+
+public sealed record DeliveredMark(string UserId, long Seq);
+
+/// <summary>How a batch of delivered reports ended: marks that moved, and reports refused (a member removed since the
+/// message was sent, a seq the chat never had). Repeats are neither.</summary>
+public sealed record DeliveredOutcome(int Moved, int Refused);
+
 public sealed record ChatMessageInfoRequest(string UserId, string MessageId);
 
 public sealed record ChatReceiptResult(string? Error, string? ErrorMessage, long? ReadUpToSeq, string? MessageId, IReadOnlyList<MemberReceipt>? Members)

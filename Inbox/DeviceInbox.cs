@@ -83,17 +83,29 @@ public sealed class DeviceInbox(DaprClient dapr, ILogger<DeviceInbox> logger)
 
     /// <summary>The transaction for one append, given the heads as read. Pure, so it is unit-tested.</summary>
     internal static (List<StateTransactionRequest> Operations, List<InboxSlot> Slots) PlanAppend(
-        IReadOnlyList<DeviceAddress> devices, IReadOnlyDictionary<string, (InboxHead? Value, string? ETag)> heads, byte[] body)
+        IReadOnlyList<DeviceAddress> devices, IReadOnlyDictionary<string, (InboxHead? Value, string? ETag)> heads, byte[] body) =>
+        PlanAppend(devices, heads, [body]);
+
+    /// <summary>
+    /// The transaction for appending several entries in order, given the heads as read: each device's entries take
+    /// consecutive numbers from its head, and its head moves once, past them all. The slots are the first entry's; entry
+    /// i of a device sits at its slot's N + i. Pure, so it is unit-tested.
+    /// </summary>
+    internal static (List<StateTransactionRequest> Operations, List<InboxSlot> Slots) PlanAppend(
+        IReadOnlyList<DeviceAddress> devices, IReadOnlyDictionary<string, (InboxHead? Value, string? ETag)> heads, IReadOnlyList<byte[]> bodies)
     {
-        var operations = new List<StateTransactionRequest>(devices.Count * 2);
+        var operations = new List<StateTransactionRequest>(devices.Count * (bodies.Count + 1));
         var slots = new List<InboxSlot>(devices.Count);
         foreach (var device in devices.Distinct())
         {
             var (head, etag) = heads.TryGetValue(InboxKeys.Head(device), out var h) ? h : (null, null);
             var n = head?.Next ?? 0;
             // No etag means the head was absent: the upsert is then create-only, so a concurrent first append conflicts.
-            operations.Add(NatterState.Upsert(InboxKeys.Head(device), new InboxHead(n + 1), etag));
-            operations.Add(NatterState.Put(InboxKeys.Entry(device, n), body, NatterState.RetentionTtl));
+            operations.Add(NatterState.Upsert(InboxKeys.Head(device), new InboxHead(n + bodies.Count), etag));
+            for (var i = 0; i < bodies.Count; i++)
+            {
+                operations.Add(NatterState.Put(InboxKeys.Entry(device, n + i), bodies[i], NatterState.RetentionTtl));
+            }
             slots.Add(new InboxSlot(device, n));
         }
         return (operations, slots);

@@ -6,7 +6,10 @@ using Natter.State;
 
 namespace Natter.Inbox;
 
-/// <summary>What a fan-out append wrote: a slot per recipient device, and the push tokens of those that have one.</summary>
+/// <summary>
+/// What a fan-out append wrote: a slot per recipient device (the first entry's, when several were appended: entry i of
+/// a device sits at its slot's N + i), and the push tokens of those that have one.
+/// </summary>
 public sealed record FanOutAppend(IReadOnlyList<InboxSlot> Slots, IReadOnlyDictionary<DeviceAddress, string> PushTokens)
 {
     /// <summary>The devices written to: the next append to the same users can read their heads without a second round.</summary>
@@ -34,21 +37,31 @@ public sealed class MemberFanOut(DaprClient dapr, DeviceInbox inbox, ILogger<Mem
     /// The caller's operations for the same transaction, built from its keys as read in this attempt; null abandons the
     /// append (nothing is written, and the result is null), for a caller that finds in the read that it is a repeat.
     /// </param>
-    public async Task<FanOutAppend?> AppendAsync(
+    public Task<FanOutAppend?> AppendAsync(
         IReadOnlyCollection<string> users, DeviceAddress? except, IReadOnlyCollection<DeviceAddress> likely, InboxEntry entry,
-        IReadOnlyList<string> alsoRead, AlsoCommit alsoCommit, CancellationToken ct)
+        IReadOnlyList<string> alsoRead, AlsoCommit alsoCommit, CancellationToken ct) =>
+        AppendAsync(users, except, likely, [entry], alsoRead, alsoCommit, ct);
+
+    /// <summary>
+    /// As the single-entry append, for several entries in order: each device gets them at consecutive numbers, in the
+    /// same one read and one transaction (a batch of receipts for one sender costs what one receipt does).
+    /// </summary>
+    public async Task<FanOutAppend?> AppendAsync(
+        IReadOnlyCollection<string> users, DeviceAddress? except, IReadOnlyCollection<DeviceAddress> likely,
+        IReadOnlyList<InboxEntry> entries, IReadOnlyList<string> alsoRead, AlsoCommit alsoCommit, CancellationToken ct)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(entry, NatterJson.Options);
+        var bodies = entries.Select(e => JsonSerializer.SerializeToUtf8Bytes(e, NatterJson.Options)).ToList();
+        var bytes = bodies.Sum(b => (long)b.Length);
         var registryKeys = users.Select(InboxKeys.Devices).Distinct(StringComparer.Ordinal).ToList();
         return await NatterState.RetryOnConflictAsync(async () =>
         {
             var read = await dapr.ReadManyRawAsync([.. registryKeys, .. likely.Select(InboxKeys.Head), .. alsoRead], ct);
             var fanOut = FanOutDevices.From(users, read);
             var recipients = fanOut.Devices.Where(d => d != except).Distinct().ToList();
-            if ((long)body.Length * recipients.Count > DeviceInbox.MaxAppendBytes)
+            if (bytes * recipients.Count > DeviceInbox.MaxAppendBytes)
             {
                 // Refused before anything is written: a transaction over the limit fails on every attempt.
-                throw new AppendTooLargeException(body.Length, recipients.Count);
+                throw new AppendTooLargeException((int)Math.Min(bytes, int.MaxValue), recipients.Count);
             }
             await ReadMissingHeadsAsync(recipients, read, ct);
             var heads = recipients.ToDictionary(InboxKeys.Head, d =>
@@ -60,7 +73,7 @@ public sealed class MemberFanOut(DaprClient dapr, DeviceInbox inbox, ILogger<Mem
             {
                 return null;
             }
-            var (operations, slots) = DeviceInbox.PlanAppend(recipients, heads, body);
+            var (operations, slots) = DeviceInbox.PlanAppend(recipients, heads, bodies);
             operations.AddRange(also);
             await dapr.CommitAsync(operations, ct);
             return new FanOutAppend(slots, recipients.Where(fanOut.PushTokens.ContainsKey).ToDictionary(d => d, d => fanOut.PushTokens[d]));

@@ -117,15 +117,7 @@ public sealed partial class ChatActor
     private async Task CommitReceiptsAsync(
         string key, MemberReceipts before, MemberReceipts after, string member, IReadOnlyList<ReceiptNotice> notices, CancellationToken ct)
     {
-        // The stored marks, read in the same attempt as the commit, must be the ones the turn decided on; the etag of
-        // that read guards the write. Marks only grow, so equal marks mean nobody moved them since.
-        IReadOnlyList<StateTransactionRequest> CommitMarks((string? Json, string? ETag) current)
-        {
-            var stored = NatterState.Parse<MemberReceipts>(current.Json) ?? MemberReceipts.None;
-            return (stored.DeliveredUpTo, stored.ReadUpTo) == (before.DeliveredUpTo, before.ReadUpTo)
-                ? [NatterState.Upsert(key, after, current.ETag)]
-                : throw new StaleChatException();
-        }
+        IReadOnlyList<StateTransactionRequest> CommitMarks((string? Json, string? ETag) current) => [MarkCommit(key, before, after, current)];
         if (notices.Count == 0)
         {
             await dapr.CommitAsync(CommitMarks((await dapr.ReadManyRawAsync([key], ct))[key]), ct);
@@ -134,13 +126,32 @@ public sealed partial class ChatActor
         for (var i = 0; i < notices.Count; i++)
         {
             var notice = notices[i];
-            var payload = new ReceiptPayload(ChatId, member, notice.Status, notice.UpToSeq, Now());
-            var entry = new InboxEntry(InboxEntryKinds.Receipt, null, null, payload.Timestamp, Activity.Current?.Id, Receipt: payload);
+            var entry = ReceiptEntry(member, notice);
             var last = i == notices.Count - 1;
             // The senders' registries, their devices' heads and the marks in one read.
             var fanOut = await fanOuts.AppendAsync(notice.Senders, except: null, _likelyDevices, entry, [key], (read, _) =>
                 Task.FromResult<IReadOnlyList<StateTransactionRequest>?>(last ? CommitMarks(read[key]) : []), ct);
             await deliveries.PublishAsync(fanOut!.Slots, entry, DeliveryPublisher.NoPush, ct); // ticks wake no phone
         }
+    }
+
+    /// <summary>
+    /// The write of a member's new marks, given the stored marks read in the same attempt as the commit: they must be the
+    /// ones the turn decided on, and the etag of that read guards the write. Marks only grow, so equal marks mean nobody
+    /// moved them since.
+    /// </summary>
+    private static StateTransactionRequest MarkCommit(string key, MemberReceipts before, MemberReceipts after, (string? Json, string? ETag) current)
+    {
+        var stored = NatterState.Parse<MemberReceipts>(current.Json) ?? MemberReceipts.None;
+        return (stored.DeliveredUpTo, stored.ReadUpTo) == (before.DeliveredUpTo, before.ReadUpTo)
+            ? NatterState.Upsert(key, after, current.ETag)
+            : throw new StaleChatException();
+    }
+
+    /// <summary>The receipt item telling the notice's senders that member reached its status.</summary>
+    private InboxEntry ReceiptEntry(string member, ReceiptNotice notice)
+    {
+        var payload = new ReceiptPayload(ChatId, member, notice.Status, notice.UpToSeq, Now());
+        return new InboxEntry(InboxEntryKinds.Receipt, null, null, payload.Timestamp, Activity.Current?.Id, Receipt: payload);
     }
 }

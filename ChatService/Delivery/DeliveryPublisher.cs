@@ -14,9 +14,17 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
     public static readonly IReadOnlyDictionary<DeviceAddress, string> NoPush = new Dictionary<DeviceAddress, string>();
 
     /// <param name="pushTokens">The recipients' push tokens (from the fan-out's registry read): devices without a socket get a push.</param>
-    public async Task PublishAsync(IReadOnlyList<InboxSlot> slots, InboxEntry entry, IReadOnlyDictionary<DeviceAddress, string> pushTokens, CancellationToken ct)
+    public Task PublishAsync(IReadOnlyList<InboxSlot> slots, InboxEntry entry, IReadOnlyDictionary<DeviceAddress, string> pushTokens, CancellationToken ct) =>
+        PublishAsync(slots, [entry], pushTokens, ct);
+
+    /// <summary>
+    /// For entries appended together (<see cref="MemberFanOut"/>): entry i of a device sits at its slot's N + i, and a
+    /// gateway gets all of a batch in one event. A device without a socket gets one push for the batch, for its last entry.
+    /// </summary>
+    public async Task PublishAsync(
+        IReadOnlyList<InboxSlot> slots, IReadOnlyList<InboxEntry> entries, IReadOnlyDictionary<DeviceAddress, string> pushTokens, CancellationToken ct)
     {
-        if (slots.Count == 0)
+        if (slots.Count == 0 || entries.Count == 0)
         {
             return;
         }
@@ -31,8 +39,8 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
             await Task.WhenAll(byInstance.Select(group => dapr.PublishEventAsync(
                 DeliveryTopics.PubSubName,
                 DeliveryTopics.ForInstance(group.Key),
-                new DeliveryBatch([.. group.Select(s => new Contracts.Delivery(s.Device.UserId, s.Device.ClientId, s.N, entry))]),
-                ct)).Append(push.PublishAsync(slots.Where(s => !located.ContainsKey(s.Device)), pushTokens, entry, ct)));
+                new DeliveryBatch([.. group.SelectMany(s => entries.Select((entry, i) => new Contracts.Delivery(s.Device.UserId, s.Device.ClientId, s.N + i, entry)))]),
+                ct)).Append(push.PublishAsync(slots.Where(s => !located.ContainsKey(s.Device)).Select(s => s with { N = s.N + entries.Count - 1 }), pushTokens, entries[^1], ct)));
             activity?.SetTag("natter.delivery.instances", byInstance.Count);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -35,6 +35,9 @@ public sealed class ChatClient(IActorProxyFactory proxies)
     public Task<ChatReceiptResult> ReceiptAsync(string chatId, ChatReceiptRequest request, CancellationToken ct) =>
         Chat(chatId).ReceiptAsync(request, ct);
 
+    public Task<ChatResult<DeliveredOutcome>> ReportDeliveredAsync(string chatId, ChatDeliveredRequest request, CancellationToken ct) =>
+        Chat(chatId).ReportDeliveredAsync(request, ct);
+
     public Task<ChatReceiptResult> MessageInfoAsync(string chatId, ChatMessageInfoRequest request, CancellationToken ct) =>
         Chat(chatId).GetMessageInfoAsync(request, ct);
 

@@ -7,7 +7,7 @@ namespace Natter.ConnectionGateway.Connections;
 /// <summary>
 /// The acknowledgements of every socket on this gateway, committed together: whatever the sockets acked while the
 /// previous commit ran goes in the next one, as one delete transaction across devices (a 100-member group message
-/// costs one store call here, not one per receiving socket) after one delivered report per user and chat. Nothing
+/// costs one store call here, not one per receiving socket) after one delivered report per chat for all its users. Nothing
 /// waits for a window: under light load each ack commits at once, under heavy load batches grow by themselves.
 /// A socket's ack counts as done only when the commit carrying it succeeded; a failed one fails every ack in it, and
 /// those items are sent again.
@@ -79,8 +79,7 @@ public sealed class Acknowledgements(DeviceInbox inbox, DeliveredReceipts receip
     {
         // Reports before the delete: a crash in between re-sends the items, and their acks report again (a repeat
         // moves no mark, so nobody hears twice).
-        await Task.WhenAll(batch.GroupBy(p => p.Device.UserId, StringComparer.Ordinal)
-            .Select(user => receipts.ReportAsync(user.Key, user.SelectMany(p => p.Delivered))));
+        await receipts.ReportAsync(batch.SelectMany(p => p.Delivered.Select(m => (p.Device.UserId, m))));
         using var timeout = new CancellationTokenSource(CommitTimeout);
         try
         {

@@ -26,12 +26,23 @@ public static class DeliverySubscription
 
     private static async Task<IResult> DeliverAsync(DeliveryBatch batch, ConnectionRegistry connections, ILogger<DeliveryBatch> logger, CancellationToken ct)
     {
+        // Devices in parallel, each device's entries in order: a batch may carry several consecutive entries for one
+        // device (receipts appended together), and the later one must not fetch the earlier from the store meanwhile.
         var deliveries = batch.Deliveries
-            .Select(d => connections.TryGet(new DeviceAddress(d.UserId, d.ClientId), out var connection)
-                ? DeliverQuietly(connection, d, logger, ct)
+            .GroupBy(d => new DeviceAddress(d.UserId, d.ClientId))
+            .Select(device => connections.TryGet(device.Key, out var connection)
+                ? DeliverInOrderAsync(connection, [.. device.OrderBy(d => d.N)], logger, ct)
                 : Task.CompletedTask);
         await Task.WhenAll(deliveries);
         return Results.Ok();
+    }
+
+    private static async Task DeliverInOrderAsync(ClientConnection connection, IReadOnlyList<Delivery> deliveries, ILogger logger, CancellationToken ct)
+    {
+        foreach (var delivery in deliveries)
+        {
+            await DeliverQuietly(connection, delivery, logger, ct);
+        }
     }
 
     private static async Task DeliverQuietly(ClientConnection connection, Delivery delivery, ILogger logger, CancellationToken ct)

@@ -42,6 +42,9 @@ public sealed class ChatActorClient(ActorProxy actorProxy) : IChatActor
     public Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request, CancellationToken cancellationToken = default) =>
         actorProxy.InvokeMethodAsync<ChatReceiptRequest, ChatReceiptResult>(nameof(IChatActor.ReceiptAsync), request, cancellationToken);
 
+    public Task<ChatResult<DeliveredOutcome>> ReportDeliveredAsync(ChatDeliveredRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatDeliveredRequest, ChatResult<DeliveredOutcome>>(nameof(IChatActor.ReportDeliveredAsync), request, cancellationToken);
+
     public Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request, CancellationToken cancellationToken = default) =>
         actorProxy.InvokeMethodAsync<ChatMessageInfoRequest, ChatReceiptResult>(nameof(IChatActor.GetMessageInfoAsync), request, cancellationToken);
 
@@ -60,6 +63,8 @@ public sealed class ChatActorClient(ActorProxy actorProxy) : IChatActor
     Task<MessageChangeResult> IChatActor.ReactAsync(ChatReactRequest request) => ReactAsync(request);
 
     Task<ChatReceiptResult> IChatActor.ReceiptAsync(ChatReceiptRequest request) => ReceiptAsync(request);
+
+    Task<ChatResult<DeliveredOutcome>> IChatActor.ReportDeliveredAsync(ChatDeliveredRequest request) => ReportDeliveredAsync(request);
 
     Task<ChatReceiptResult> IChatActor.GetMessageInfoAsync(ChatMessageInfoRequest request) => GetMessageInfoAsync(request);
 }

@@ -37,5 +37,7 @@ public interface IChatActor : IActor
     // Receipts (§9).
     Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request);
 
+    Task<ChatResult<DeliveredOutcome>> ReportDeliveredAsync(ChatDeliveredRequest request);
+
     Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request);
 }

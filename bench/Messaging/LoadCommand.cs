@@ -4,7 +4,7 @@ namespace Natter.Benchmarks.Messaging;
 /// One steady 1:1 run at a fixed rate, for profiling: starts the AppHost, runs the load, and prints latency and the CPU
 /// each process kind spent per message. Attach dotnet-trace to a pid it prints while it runs. Writes nothing to
 /// BENCHMARKS.md: the messaging benchmark is where figures come from.
-///   dotnet run -c Release --project bench -- load [--pairs 200] [--rate 100] [--seconds 30] [--trace-ratio 0.01|always]
+///   dotnet run -c Release --project bench -- load [--pairs 200] [--rate 100] [--seconds 30] [--warmup 5] [--trace-ratio 0.01|always]
 /// </summary>
 public static class LoadCommand
 {
@@ -14,7 +14,9 @@ public static class LoadCommand
         await using var app = await MessagingBenchmark.StartAppHostAsync(runDirectory, BenchOptions.Text(args, "--trace-ratio") ?? MessagingBenchmark.DefaultTraceRatio);
         var rate = BenchOptions.Int(args, "--rate", 100);
         await using var pairs = await OneToOneLoad.ConnectAsync(new NatterTarget(app), BenchOptions.Int(args, "--pairs", 200));
-        await pairs.RunAsync(rate, TimeSpan.FromSeconds(5)); // warm-up: JIT, actor activations
+        // Warm-up: actor activations, connection pools, and the JIT, whose tier-1 recompilation across a dozen processes
+        // takes minutes of CPU on two cores.
+        await pairs.RunAsync(rate, TimeSpan.FromSeconds(BenchOptions.Int(args, "--warmup", 5)));
         foreach (var (pid, (name, _)) in ProcessCpu.PerProcess().OrderBy(p => p.Value.Name))
         {
             Console.WriteLine($"  pid {pid,-8} {name}");

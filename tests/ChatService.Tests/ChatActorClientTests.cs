@@ -62,6 +62,7 @@ public sealed class ChatActorClientTests : IAsyncLifetime
         await chat.DeleteMessageAsync(new ChatDeleteRequest("alice", "phone", "m-1"));
         await chat.ReactAsync(new ChatReactRequest("alice", "phone", "m-1", "👍"));
         await chat.ReceiptAsync(new ChatReceiptRequest("alice", 1, ReceiptStatus.Read));
+        await chat.ReportDeliveredAsync(new ChatDeliveredRequest([new DeliveredMark("bob", 1)]));
         await chat.GetMessageInfoAsync(new ChatMessageInfoRequest("alice", "m-1"));
 
         // What the actor runtime dispatches on: the methods of ChatActor's actor interfaces, by name.

@@ -1,3 +1,4 @@
+using Natter.Contracts;
 using Natter.ConnectionGateway.Receipts;
 
 namespace Natter.ConnectionGateway.Tests;
@@ -5,13 +6,19 @@ namespace Natter.ConnectionGateway.Tests;
 public sealed class DeliveredReceiptsTests
 {
     [Fact]
-    public void A_batch_of_acks_becomes_one_report_per_chat_naming_its_highest_seq()
+    public void A_batch_of_acks_becomes_one_report_per_chat_naming_each_users_highest_seq()
     {
-        SentMessage[] acked = [new("chat-a", 3), new("chat-b", 1), new("chat-a", 7), new("chat-a", 5), new("chat-b", 2)];
+        (string, SentMessage)[] acked =
+        [
+            ("bob", new("chat-a", 3)), ("bob", new("chat-b", 1)), ("carol", new("chat-a", 5)), ("bob", new("chat-a", 7)),
+            ("carol", new("chat-a", 4)), ("bob", new("chat-b", 2)),
+        ];
 
-        var upTo = DeliveredReceipts.Coalesce(acked);
+        var byChat = DeliveredReceipts.Coalesce(acked);
 
-        Assert.Equal(new Dictionary<string, long> { ["chat-a"] = 7, ["chat-b"] = 2 }, upTo);
+        Assert.Equal(["chat-a", "chat-b"], byChat.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([new DeliveredMark("bob", 7), new DeliveredMark("carol", 5)], byChat["chat-a"].OrderBy(m => m.UserId, StringComparer.Ordinal));
+        Assert.Equal([new DeliveredMark("bob", 2)], byChat["chat-b"]);
     }
 
     [Fact]

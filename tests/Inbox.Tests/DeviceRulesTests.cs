@@ -82,5 +82,28 @@ public sealed class DeviceRulesTests
         Assert.Equal(4, operations.Count);
     }
 
+    [Fact]
+    public void Entries_appended_together_take_consecutive_numbers_and_move_each_head_once()
+    {
+        var phone = new DeviceAddress("alice", "phone");
+        var laptop = new DeviceAddress("alice", "laptop");
+        var heads = new Dictionary<string, (InboxHead?, string?)>
+        {
+            [InboxKeys.Head(phone)] = (new InboxHead(4), "9"),
+            [InboxKeys.Head(laptop)] = (new InboxHead(0), "2"),
+        };
+
+        var (operations, slots) = DeviceInbox.PlanAppend([phone, laptop], heads, ["1"u8.ToArray(), "2"u8.ToArray(), "3"u8.ToArray()]);
+
+        Assert.Equal([new InboxSlot(phone, 4), new InboxSlot(laptop, 0)], slots);
+        Assert.Equal("{\"next\":7}", System.Text.Encoding.UTF8.GetString(Assert.Single(operations, o => o.Key == InboxKeys.Head(phone)).Value!));
+        Assert.Equal("{\"next\":3}", System.Text.Encoding.UTF8.GetString(Assert.Single(operations, o => o.Key == InboxKeys.Head(laptop)).Value!));
+        Assert.Equal(["1", "2", "3"], [.. Enumerable.Range(4, 3).Select(n =>
+            System.Text.Encoding.UTF8.GetString(Assert.Single(operations, o => o.Key == InboxKeys.Entry(phone, n)).Value!))]);
+        Assert.Equal(["1", "2", "3"], [.. Enumerable.Range(0, 3).Select(n =>
+            System.Text.Encoding.UTF8.GetString(Assert.Single(operations, o => o.Key == InboxKeys.Entry(laptop, n)).Value!))]);
+        Assert.Equal(8, operations.Count);
+    }
+
     private const ConcurrencyMode StateConcurrency = ConcurrencyMode.FirstWrite;
 }

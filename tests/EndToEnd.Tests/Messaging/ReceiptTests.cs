@@ -88,6 +88,49 @@ public sealed class ReceiptTests(NatterAppFixture fixture)
     }
 
     [Fact]
+    public async Task Members_acking_together_each_move_their_mark_and_every_sender_device_hears_of_each_once()
+    {
+        // Five members on one gateway ack at about the same time, so their reports share acknowledgement flushes: one
+        // actor turn and one multi-entry append to the sender's two devices per flush.
+        string alice = NewId("alice");
+        var members = Enumerable.Range(0, 5).Select(i => NewId($"m{i}")).ToList();
+        await using var phone = await _harness.ConnectReadyAsync(alice, NewId("phone"));
+        await using var laptop = await _harness.ConnectReadyAsync(alice, NewId("laptop"), true, "gateway-b");
+        var sockets = new List<NatterClient>();
+        try
+        {
+            foreach (var member in members)
+            {
+                sockets.Add(await _harness.ConnectReadyAsync(member, NewId("d")));
+            }
+            var chat = await phone.CreateChatAsync(members, "acked together");
+            var sent = await phone.SendMessageAsync(chat.ChatId, "hello all");
+            await Task.WhenAll(sockets.Select(s => NextMessageAsync(s)));
+
+            foreach (var device in new[] { phone, laptop })
+            {
+                var heard = new List<ReceiptPayload>();
+                for (var i = 0; i < members.Count; i++)
+                {
+                    heard.Add((await NextReceiptAsync(device)).Receipt!);
+                }
+                Assert.Equal(members.Order(StringComparer.Ordinal), heard.Select(r => r.UserId).Order(StringComparer.Ordinal));
+                Assert.All(heard, r => Assert.Equal((chat.ChatId, ReceiptStatus.Delivered, sent.Seq!.Value), (r.ChatId, r.Status, r.UpToSeq)));
+            }
+            var info = await phone.GetMessageInfoAsync(chat.ChatId, sent.MessageId!);
+            Assert.Equal(members.Order(StringComparer.Ordinal), info.Members.Select(m => m.UserId).Order(StringComparer.Ordinal));
+            Assert.All(info.Members, m => Assert.NotNull(m.DeliveredAt));
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                await socket.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task With_read_receipts_off_a_user_sends_no_read_and_sees_none_but_delivered_still_flows()
     {
         string alice = NewId("alice"), bob = NewId("bob");

@@ -1,0 +1,103 @@
+using Dapr.Client;
+using Natter.ChatService.Delivery;
+using Natter.Contracts;
+using Natter.State;
+
+namespace Natter.ChatService.Chats;
+
+/// <summary>
+/// Delivered reports in bulk: a gateway's acknowledgement flush reports every member of a chat it acked for in one
+/// call. The turn moves each member's mark exactly as <see cref="ReceiptAsync"/> would, then tells each group of senders
+/// in one append of all their receipt items and one publish: a 100-member group message costs the chat a turn per
+/// gateway and its sender's devices one append, where it cost 99 turns and 99 appends.
+/// </summary>
+public sealed partial class ChatActor
+{
+    private sealed record MarkMove(string Member, string Key, MemberReceipts Before, MemberReceipts After);
+
+    public Task<ChatResult<DeliveredOutcome>> ReportDeliveredAsync(ChatDeliveredRequest request) => FencedAsync<ChatResult<DeliveredOutcome>>(async ct =>
+    {
+        var chat = await LoadAsync(ct);
+        if (chat is null)
+        {
+            return new ChatError(ErrorCodes.UnknownChat, "no such chat");
+        }
+        var highest = request.Marks
+            .GroupBy(m => m.UserId, StringComparer.Ordinal)
+            .Select(g => new DeliveredMark(g.Key, g.Max(m => m.Seq)))
+            .ToList();
+        if (highest.Count > ChatDocument.MaxParticipants)
+        {
+            return new ChatError(ErrorCodes.InvalidField, $"a chat has at most {ChatDocument.MaxParticipants} members to report for");
+        }
+        // A member removed since the message was sent, or a seq the chat never had: nothing to record for them.
+        var reported = highest.Where(m => Refuse(chat, m.UserId, m.Seq) is null).ToList();
+        await LoadMarksAsync([.. reported.Select(m => MemberReceipts.Key(ChatId, m.UserId))], ct);
+        var now = Now();
+        var moves = new List<MarkMove>(reported.Count);
+        foreach (var mark in reported)
+        {
+            var key = MemberReceipts.Key(ChatId, mark.UserId);
+            if (ReceiptRules.Advance(_marks[key], ReceiptStatus.Delivered, mark.Seq, now) is { } after)
+            {
+                moves.Add(new MarkMove(mark.UserId, key, _marks[key], after));
+            }
+        }
+        if (moves.Count > 0)
+        {
+            await CommitDeliveredAsync(chat, moves, ct);
+            foreach (var move in moves)
+            {
+                _marks[move.Key] = move.After;
+            }
+        }
+        return new DeliveredOutcome(moves.Count, highest.Count - reported.Count);
+    });
+
+    /// <summary>The marks of members this activation has not held yet, in one bulk read.</summary>
+    private async Task LoadMarksAsync(IReadOnlyList<string> keys, CancellationToken ct)
+    {
+        var missing = keys.Where(k => !_marks.ContainsKey(k)).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+        foreach (var (key, (value, _)) in await dapr.ReadManyAsync<MemberReceipts>(missing, ct))
+        {
+            _marks[key] = value ?? MemberReceipts.None;
+        }
+    }
+
+    /// <summary>
+    /// One append per distinct set of senders, carrying one receipt item per member, and every member's new marks with
+    /// the last append. As with a single report, a crash before that commit leaves the marks where they were, so the
+    /// re-sent items' acks report again: a sender may see a receipt twice, never none.
+    /// </summary>
+    private async Task CommitDeliveredAsync(ChatDocument chat, IReadOnlyList<MarkMove> moves, CancellationToken ct)
+    {
+        var keys = moves.Select(m => m.Key).ToList();
+        IReadOnlyList<StateTransactionRequest> CommitMarks(IReadOnlyDictionary<string, (string? Json, string? ETag)> read) =>
+            [.. moves.Select(m => MarkCommit(m.Key, m.Before, m.After, read[m.Key]))];
+
+        var lastSent = chat.LastSent ?? new Dictionary<string, long>();
+        // A delivered move never tells of reads, so whether members share read receipts does not matter here.
+        var bySenders = moves
+            .SelectMany(m => ReceiptRules.Notices(m.Member, m.Before, m.After, lastSent, chat.Members, _ => false)
+                .Select(notice => (m.Member, Notice: notice)))
+            .GroupBy(x => string.Join('\n', x.Notice.Senders.Order(StringComparer.Ordinal)), StringComparer.Ordinal)
+            .ToList();
+        if (bySenders.Count == 0)
+        {
+            await dapr.CommitAsync(CommitMarks(await dapr.ReadManyRawAsync(keys, ct)), ct);
+            return;
+        }
+        for (var i = 0; i < bySenders.Count; i++)
+        {
+            var last = i == bySenders.Count - 1;
+            var entries = bySenders[i].Select(x => ReceiptEntry(x.Member, x.Notice)).ToList();
+            var fanOut = await fanOuts.AppendAsync(bySenders[i].First().Notice.Senders, except: null, _likelyDevices, entries,
+                last ? keys : [], (read, _) => Task.FromResult<IReadOnlyList<StateTransactionRequest>?>(last ? CommitMarks(read) : []), ct);
+            await deliveries.PublishAsync(fanOut!.Slots, entries, DeliveryPublisher.NoPush, ct); // ticks wake no phone
+        }
+    }
+}
