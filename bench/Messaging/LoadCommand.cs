@@ -4,7 +4,8 @@ namespace Natter.Benchmarks.Messaging;
 /// One steady 1:1 run at a fixed rate, for profiling: starts the AppHost, runs the load, and prints latency and the CPU
 /// each process kind spent per message. Attach dotnet-trace to a pid it prints while it runs. Writes nothing to
 /// BENCHMARKS.md: the messaging benchmark is where figures come from.
-///   dotnet run -c Release --project bench -- load [--pairs 200] [--rate 100] [--seconds 30] [--warmup 5] [--trace-ratio 0.01|always]
+///   dotnet run -c Release --project bench -- load [--pairs 200] [--rate 100] [--seconds 30] [--warmup 5] [--fanout-rounds 0] [--trace-ratio 0.01|always]
+/// With --fanout-rounds, a 100-member fan-out of that many messages follows, as the messaging benchmark runs it.
 /// </summary>
 public static class LoadCommand
 {
@@ -31,6 +32,11 @@ public static class LoadCommand
             Console.WriteLine($"  {kind,-22} {seconds / Math.Max(1, run.Sent) * 1e6,8:F0} µs/msg");
         }
         Console.WriteLine($"  {"all",-22} {total / Math.Max(1, run.Sent) * 1e6,8:F0} µs/msg");
+        if (BenchOptions.Int(args, "--fanout-rounds", 0) is > 0 and var rounds)
+        {
+            var fanOut = await GroupLoad.FanOutAsync(new NatterTarget(app), rounds);
+            Console.WriteLine($"fan-out: {fanOut.TotalCount} deliveries, p50 {fanOut.GetValueAtPercentile(50) / 1000.0:F1} ms, p99 {fanOut.GetValueAtPercentile(99) / 1000.0:F1} ms");
+        }
         return 0;
     }
 }
