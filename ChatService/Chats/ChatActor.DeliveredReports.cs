@@ -68,22 +68,27 @@ public sealed partial class ChatActor
         }
     }
 
-    /// <summary>
-    /// One append per distinct set of senders, carrying one receipt item per member, and every member's new marks with
-    /// the last append. As with a single report, a crash before that commit leaves the marks where they were, so the
-    /// re-sent items' acks report again: a sender may see a receipt twice, never none.
-    /// </summary>
-    private async Task CommitDeliveredAsync(ChatDocument chat, IReadOnlyList<MarkMove> moves, CancellationToken ct)
+    /// <summary>The moves' notices: a delivered move never tells of reads, so shared read receipts do not matter here.</summary>
+    private Task CommitDeliveredAsync(ChatDocument chat, IReadOnlyList<MarkMove> moves, CancellationToken ct)
     {
-        var keys = moves.Select(m => m.Key).ToList();
-        IReadOnlyList<StateTransactionRequest> CommitMarks(IReadOnlyDictionary<string, (string? Json, string? ETag)> read) =>
-            [.. moves.Select(m => MarkCommit(m.Key, m.Before, m.After, read[m.Key]))];
-
         var lastSent = chat.LastSent ?? new Dictionary<string, long>();
-        // A delivered move never tells of reads, so whether members share read receipts does not matter here.
+        return CommitMovesAsync([.. moves.Select(m => (m, ReceiptRules.Notices(m.Member, m.Before, m.After, lastSent, chat.Members, _ => false)))], ct);
+    }
+
+    /// <summary>
+    /// Commits members' moved marks and tells the senders: one append per distinct set of senders, carrying one receipt
+    /// item per notice, and every member's new marks (etag-guarded, checked against the stored ones) with the last
+    /// append. A crash before that commit leaves the marks where they were, so the retried report (an ack not yet
+    /// deleted, a markRead answered unavailable) appends again: a sender may see a receipt twice, never none.
+    /// </summary>
+    private async Task CommitMovesAsync(IReadOnlyList<(MarkMove Move, IReadOnlyList<ReceiptNotice> Notices)> moves, CancellationToken ct)
+    {
+        var keys = moves.Select(m => m.Move.Key).ToList();
+        IReadOnlyList<StateTransactionRequest> CommitMarks(IReadOnlyDictionary<string, (string? Json, string? ETag)> read) =>
+            [.. moves.Select(m => MarkCommit(m.Move.Key, m.Move.Before, m.Move.After, read[m.Move.Key]))];
+
         var bySenders = moves
-            .SelectMany(m => ReceiptRules.Notices(m.Member, m.Before, m.After, lastSent, chat.Members, _ => false)
-                .Select(notice => (m.Member, Notice: notice)))
+            .SelectMany(m => m.Notices.Select(notice => (m.Move.Member, Notice: notice)))
             .GroupBy(x => string.Join('\n', x.Notice.Senders.Order(StringComparer.Ordinal)), StringComparer.Ordinal)
             .ToList();
         if (bySenders.Count == 0)
@@ -95,6 +100,7 @@ public sealed partial class ChatActor
         {
             var last = i == bySenders.Count - 1;
             var entries = bySenders[i].Select(x => ReceiptEntry(x.Member, x.Notice)).ToList();
+            // The senders' registries, their devices' heads and (last) the marks in one read.
             var fanOut = await fanOuts.AppendAsync(bySenders[i].First().Notice.Senders, except: null, _likelyDevices, entries,
                 last ? keys : [], (read, _) => Task.FromResult<IReadOnlyList<StateTransactionRequest>?>(last ? CommitMarks(read) : []), ct);
             await deliveries.PublishAsync(fanOut!.Slots, entries, DeliveryPublisher.NoPush, ct); // ticks wake no phone

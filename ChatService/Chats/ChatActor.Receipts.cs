@@ -36,14 +36,14 @@ public sealed partial class ChatActor
             : new Dictionary<string, UserSettings>();
         var notices = ReceiptRules.Notices(request.UserId, before, after, chat!.LastSent ?? new Dictionary<string, long>(),
             chat.Members, user => settings.TryGetValue(user, out var s) ? s.ReadReceipts : UserSettings.Default.ReadReceipts);
-        await CommitReceiptsAsync(key, before, after, request.UserId, notices, ct);
+        await CommitMovesAsync([(new MarkMove(request.UserId, key, before, after), notices)], ct);
         _marks[key] = after;
         return new ChatReceiptResult(null, null, after.ReadUpTo, null, null);
     });
 
     /// <summary>
     /// A member's marks: from the store once per activation, then as this activation last wrote them. Every commit
-    /// checks them against the store (<see cref="CommitReceiptsAsync"/>), so a stale copy (another activation wrote
+    /// checks them against the store (<see cref="CommitMovesAsync"/>), so a stale copy (another activation wrote
     /// meanwhile) fails the commit and the turn runs again on what the store holds (FencedAsync drops the copies).
     /// </summary>
     private async Task<MemberReceipts> MarksAsync(string key, CancellationToken ct)
@@ -106,33 +106,6 @@ public sealed partial class ChatActor
         return seq < 1 || seq >= chat.NextSeq
             ? ChatReceiptResult.Fail(ErrorCodes.SeqOutOfRange, $"seq must be between 1 and the chat's last seq ({chat.NextSeq - 1})")
             : null;
-    }
-
-    /// <summary>
-    /// Appends one receipt item per notice to the senders' devices, and the member's new marks with the last append:
-    /// a crash before that commit leaves the marks where they were, so the retried report (an ack not yet deleted, a
-    /// markRead answered unavailable) appends again; a sender may then see a receipt twice, never none. The marks are
-    /// guarded by the etag read in this turn.
-    /// </summary>
-    private async Task CommitReceiptsAsync(
-        string key, MemberReceipts before, MemberReceipts after, string member, IReadOnlyList<ReceiptNotice> notices, CancellationToken ct)
-    {
-        IReadOnlyList<StateTransactionRequest> CommitMarks((string? Json, string? ETag) current) => [MarkCommit(key, before, after, current)];
-        if (notices.Count == 0)
-        {
-            await dapr.CommitAsync(CommitMarks((await dapr.ReadManyRawAsync([key], ct))[key]), ct);
-            return;
-        }
-        for (var i = 0; i < notices.Count; i++)
-        {
-            var notice = notices[i];
-            var entry = ReceiptEntry(member, notice);
-            var last = i == notices.Count - 1;
-            // The senders' registries, their devices' heads and the marks in one read.
-            var fanOut = await fanOuts.AppendAsync(notice.Senders, except: null, _likelyDevices, entry, [key], (read, _) =>
-                Task.FromResult<IReadOnlyList<StateTransactionRequest>?>(last ? CommitMarks(read[key]) : []), ct);
-            await deliveries.PublishAsync(fanOut!.Slots, entry, DeliveryPublisher.NoPush, ct); // ticks wake no phone
-        }
     }
 
     /// <summary>
