@@ -21,6 +21,12 @@ public static class ChatTelemetry
     public static readonly Histogram<double> SendDuration =
         Meter.CreateHistogram<double>("natter.chat.send.duration", "ms", "Actor turn time of sendMessage, inbox write included");
 
+    public static readonly Counter<long> DeliveriesSkipped =
+        Meter.CreateCounter<long>("natter.chat.deliveries.skipped", description: "Live deliveries not published because the queue was full; they wait in their inboxes");
+
+    public static readonly Histogram<long> DeliveryRoundCommits =
+        Meter.CreateHistogram<long>("natter.chat.delivery.round.commits", description: "Commits whose deliveries shared one publishing round");
+
     // Push notifications.
     public static readonly Counter<long> PushRequests =
         Meter.CreateCounter<long>("natter.chat.push.requests", description: "Offline devices handed to the push sender");

@@ -8,13 +8,12 @@ namespace Natter.Inbox;
 
 /// <summary>
 /// What a fan-out append wrote: a slot per recipient device (the first entry's, when several were appended: entry i of
-/// a device sits at its slot's N + i), and the push tokens of those that have one.
+/// a device sits at its slot's N + i), and the push tokens of those that have one. Registered is every active device of
+/// the users as their registries said, the sending device included: the next append to any of them can read their
+/// heads in its first read.
 /// </summary>
-public sealed record FanOutAppend(IReadOnlyList<InboxSlot> Slots, IReadOnlyDictionary<DeviceAddress, string> PushTokens)
-{
-    /// <summary>The devices written to: the next append to the same users can read their heads without a second round.</summary>
-    public IReadOnlyList<DeviceAddress> Devices => [.. Slots.Select(s => s.Device)];
-}
+public sealed record FanOutAppend(
+    IReadOnlyList<InboxSlot> Slots, IReadOnlyDictionary<DeviceAddress, string> PushTokens, IReadOnlyList<DeviceAddress> Registered);
 
 /// <summary>
 /// Appends one item to every active device of some users, in ONE bulk read and ONE transaction in the common case:
@@ -76,7 +75,7 @@ public sealed class MemberFanOut(DaprClient dapr, DeviceInbox inbox, ILogger<Mem
             var (operations, slots) = DeviceInbox.PlanAppend(recipients, heads, bodies);
             operations.AddRange(also);
             await dapr.CommitAsync(operations, ct);
-            return new FanOutAppend(slots, recipients.Where(fanOut.PushTokens.ContainsKey).ToDictionary(d => d, d => fanOut.PushTokens[d]));
+            return new FanOutAppend(slots, recipients.Where(fanOut.PushTokens.ContainsKey).ToDictionary(d => d, d => fanOut.PushTokens[d]), fanOut.Devices);
         }, logger, ct, AppendAttempts);
     }
 

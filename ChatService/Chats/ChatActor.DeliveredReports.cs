@@ -101,9 +101,11 @@ public sealed partial class ChatActor
             var last = i == bySenders.Count - 1;
             var entries = bySenders[i].Select(x => ReceiptEntry(x.Member, x.Notice)).ToList();
             // The senders' registries, their devices' heads and (last) the marks in one read.
-            var fanOut = await fanOuts.AppendAsync(bySenders[i].First().Notice.Senders, except: null, _likelyDevices, entries,
+            var senders = bySenders[i].First().Notice.Senders;
+            var fanOut = await fanOuts.AppendAsync(senders, except: null, LikelyDevices(senders, except: null), entries,
                 last ? keys : [], (read, _) => Task.FromResult<IReadOnlyList<StateTransactionRequest>?>(last ? CommitMarks(read) : []), ct);
-            await deliveries.PublishAsync(fanOut!.Slots, entries, DeliveryPublisher.NoPush, ct); // ticks wake no phone
+            Remember(senders, fanOut!);
+            deliveries.Enqueue(fanOut!.Slots, entries, DeliveryPublisher.NoPush); // ticks wake no phone
         }
     }
 }

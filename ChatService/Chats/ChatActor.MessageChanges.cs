@@ -105,7 +105,7 @@ public sealed partial class ChatActor
             return (MessageChangeResult.Fail(ErrorCodes.MessageTooLarge,
                 $"a message to {e.Devices} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)"), record);
         }
-        await deliveries.PublishAsync(fanOut.Slots, entry, fanOut.PushTokens, ct);
+        deliveries.Enqueue(fanOut.Slots, entry, fanOut.PushTokens);
         return (change.Result, record);
     }
 

@@ -37,9 +37,10 @@ public sealed partial class ChatActor(
     private ChatDocument? _chat;
     private bool _loaded;
 
-    // The devices the last fan-out wrote to: the next one reads their heads in its first read. Only a hint, checked
-    // against the registries read alongside.
-    private IReadOnlyList<DeviceAddress> _likelyDevices = [];
+    // Each user's active devices as the last fan-out to them read from the registries: the next append to them reads
+    // their heads in its first read, whichever way it goes (a message to the members, a receipt back to its sender).
+    // Only a hint, checked against the registries read alongside; a wrong one costs a second read, never a copy.
+    private readonly Dictionary<string, IReadOnlyList<DeviceAddress>> _devicesOf = new(StringComparer.Ordinal);
 
     // Receipts (§9): each member's marks as this activation last read or wrote them (ChatActor.Receipts.cs).
     private readonly Dictionary<string, MemberReceipts> _marks = new(StringComparer.Ordinal);
@@ -152,7 +153,7 @@ public sealed partial class ChatActor(
             return Accepted(resent!.MessageId, resent.Seq, resent.Timestamp);
         }
         ChatTelemetry.MessagesAccepted.Add(1);
-        await deliveries.PublishAsync(fanOut.Slots, entry, fanOut.PushTokens, ct);
+        deliveries.Enqueue(fanOut.Slots, entry, fanOut.PushTokens);
         ChatTelemetry.SendDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);
         return Accepted(payload.MessageId, payload.Seq, payload.Timestamp);
     });
@@ -236,7 +237,7 @@ public sealed partial class ChatActor(
         var update = new ChatUpdatePayload(ChatId, chat.Members, Now());
         var entry = new InboxEntry(InboxEntryKinds.ChatUpdate, null, update, update.Timestamp, Activity.Current?.Id);
         var fanOut = await AppendAsync(_chat, chat, notify, except: null, entry, [], async (_, token) => await indexChanges(token), ct);
-        await deliveries.PublishAsync(fanOut!.Slots, entry, fanOut.PushTokens, ct);
+        deliveries.Enqueue(fanOut!.Slots, entry, fanOut.PushTokens);
     }
 
     /// <summary>
@@ -251,7 +252,7 @@ public sealed partial class ChatActor(
         using var activity = ChatTelemetry.Source.StartActivity("inbox.append");
         var next = updated with { Version = (held?.Version ?? 0) + 1 };
         var chatKey = StateKeys.Chat(ChatId);
-        var fanOut = await fanOuts.AppendAsync(users, except, _likelyDevices, entry, [chatKey, .. alsoRead], async (read, token) =>
+        var fanOut = await fanOuts.AppendAsync(users, except, LikelyDevices(users, except), entry, [chatKey, .. alsoRead], async (read, token) =>
         {
             var (json, etag) = read[chatKey];
             var current = NatterState.Parse<ChatDocument>(json);
@@ -264,11 +265,27 @@ public sealed partial class ChatActor(
         if (fanOut is not null)
         {
             _chat = next;
-            _likelyDevices = fanOut.Devices;
+            Remember(users, fanOut);
             activity?.SetTag("natter.inbox.devices", fanOut.Slots.Count);
             ChatTelemetry.InboxEntriesWritten.Add(fanOut.Slots.Count);
         }
         return fanOut;
+    }
+
+    private IReadOnlyList<DeviceAddress> LikelyDevices(IEnumerable<string> users, DeviceAddress? except) =>
+        [.. users.SelectMany(u => _devicesOf.GetValueOrDefault(u) ?? []).Where(d => d != except)];
+
+    private void Remember(IEnumerable<string> users, FanOutAppend fanOut)
+    {
+        if (_devicesOf.Count > 2 * ChatDocument.MaxParticipants)
+        {
+            _devicesOf.Clear(); // former members pile up in a long-lived chat with churn; the hint is rebuilt as it goes
+        }
+        var byUser = fanOut.Registered.ToLookup(d => d.UserId, StringComparer.Ordinal);
+        foreach (var user in users)
+        {
+            _devicesOf[user] = [.. byUser[user]];
+        }
     }
 
     private async Task<ChatDocument?> LoadAsync(CancellationToken ct)

@@ -14,6 +14,7 @@ public static class ChatFeature
         builder.Services.Configure<ChatOptions>(builder.Configuration.GetSection(ChatOptions.Section));
         builder.Services.AddDeviceInbox();
         builder.Services.AddSingleton<DeliveryPublisher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryPublisher>());
         builder.Services.AddSingleton<PushHandOff>(); // push notifications
         builder.Services.AddSingleton<ChatIndexWrites>();
         builder.Services.AddTransient<MessageAttachments>();

@@ -181,6 +181,24 @@ public sealed partial class ClientConnection(WebSocket socket, ClientIdentity id
         await SendIfNewAsync(n, entry, linked.Token);
     }
 
+    /// <summary>Whether a delivery of entry n must learn the store's head first: a real one is at the new head, so usually.</summary>
+    public bool IsAtOrAboveKnownHead(long n)
+    {
+        lock (_cursorLock)
+        {
+            return n >= _knownHead;
+        }
+    }
+
+    /// <summary>This device's inbox head as read from the store, by a caller that read many devices' heads in one go.</summary>
+    public void ObserveHead(long head)
+    {
+        lock (_cursorLock)
+        {
+            _knownHead = Math.Max(_knownHead, head);
+        }
+    }
+
     /// <summary>True when entry n is below the store's inbox head: real deliveries always are, since they follow the commit.</summary>
     private async Task<bool> IsBelowHeadAsync(long n, CancellationToken ct)
     {

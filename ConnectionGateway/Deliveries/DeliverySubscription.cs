@@ -24,17 +24,44 @@ public static class DeliverySubscription
         return app;
     }
 
-    private static async Task<IResult> DeliverAsync(DeliveryBatch batch, ConnectionRegistry connections, ILogger<DeliveryBatch> logger, CancellationToken ct)
+    private static async Task<IResult> DeliverAsync(
+        DeliveryBatch batch, ConnectionRegistry connections, DeviceInbox inbox, ILogger<DeliveryBatch> logger, CancellationToken ct)
     {
         // Devices in parallel, each device's entries in order: a batch may carry several consecutive entries for one
         // device (receipts appended together), and the later one must not fetch the earlier from the store meanwhile.
-        var deliveries = batch.Deliveries
+        var byDevice = batch.Deliveries
             .GroupBy(d => new DeviceAddress(d.UserId, d.ClientId))
-            .Select(device => connections.TryGet(device.Key, out var connection)
-                ? DeliverInOrderAsync(connection, [.. device.OrderBy(d => d.N)], logger, ct)
-                : Task.CompletedTask);
-        await Task.WhenAll(deliveries);
+            .Select(device => (Connection: connections.TryGet(device.Key, out var connection) ? connection : null, Deliveries: device.OrderBy(d => d.N).ToList()))
+            .Where(device => device.Connection is not null)
+            .ToList();
+        await ReadHeadsAsync([.. byDevice.Where(d => d.Connection!.IsAtOrAboveKnownHead(d.Deliveries[^1].N)).Select(d => d.Connection!)], inbox, logger, ct);
+        await Task.WhenAll(byDevice.Select(device => DeliverInOrderAsync(device.Connection!, device.Deliveries, logger, ct)));
         return Results.Ok();
+    }
+
+    /// <summary>
+    /// A delivery is trusted only below its device's inbox head as read from the store, and a real one is at the new
+    /// head: the heads of every device in the event are read in one bulk read, not one read each. If it fails, each
+    /// delivery reads its own head.
+    /// </summary>
+    private static async Task ReadHeadsAsync(IReadOnlyList<ClientConnection> unsure, DeviceInbox inbox, ILogger logger, CancellationToken ct)
+    {
+        if (unsure.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            var heads = await inbox.HeadsAsync([.. unsure.Select(c => c.Device).Distinct()], ct);
+            foreach (var connection in unsure)
+            {
+                connection.ObserveHead(heads[connection.Device]);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && !ct.IsCancellationRequested)
+        {
+            logger.LogDebug(e, "Reading {Count} inbox heads for a delivery failed; each delivery reads its own", unsure.Count);
+        }
     }
 
     private static async Task DeliverInOrderAsync(ClientConnection connection, IReadOnlyList<Delivery> deliveries, ILogger logger, CancellationToken ct)

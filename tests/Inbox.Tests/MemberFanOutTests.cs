@@ -32,7 +32,9 @@ public sealed class MemberFanOutTests(InboxStoreFixture store)
         var fanOut = await store.FanOut.AppendAsync([alice.UserId, bob.UserId], alice, [bob, retired, stranger],
             DeviceInboxTests.Entry("hello"), [], (_, _) => Task.FromResult<IReadOnlyList<StateTransactionRequest>?>([]), cts.Token);
 
-        Assert.Equal(new[] { alicePhone, bob, bobLaptop }.Select(d => d.Key).Order(), fanOut!.Devices.Select(d => d.Key).Order());
+        Assert.Equal(new[] { alicePhone, bob, bobLaptop }.Select(d => d.Key).Order(), fanOut!.Slots.Select(s => s.Device.Key).Order());
+        // The next append's hint: every active device, the sender's included, and no retired one or stranger.
+        Assert.Equal(new[] { alice, alicePhone, bob, bobLaptop }.Select(d => d.Key).Order(), fanOut.Registered.Select(d => d.Key).Order());
         foreach (var device in new[] { alicePhone, bob, bobLaptop })
         {
             var (_, entry) = Assert.Single(await store.Inbox.PendingAsync(device, cts.Token));
