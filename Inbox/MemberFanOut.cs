@@ -10,10 +10,11 @@ namespace Natter.Inbox;
 /// What a fan-out append wrote: a slot per recipient device (the first entry's, when several were appended: entry i of
 /// a device sits at its slot's N + i), and the push tokens of those that have one. Registered is every active device of
 /// the users as their registries said, the sending device included: the next append to any of them can read their
-/// heads in its first read.
+/// heads in its first read. EntryBytes is each entry's stored (serialised) size, for whoever sizes messages carrying them.
 /// </summary>
 public sealed record FanOutAppend(
-    IReadOnlyList<InboxSlot> Slots, IReadOnlyDictionary<DeviceAddress, string> PushTokens, IReadOnlyList<DeviceAddress> Registered);
+    IReadOnlyList<InboxSlot> Slots, IReadOnlyDictionary<DeviceAddress, string> PushTokens, IReadOnlyList<DeviceAddress> Registered,
+    IReadOnlyList<int> EntryBytes);
 
 /// <summary>
 /// Appends one item to every active device of some users, in ONE bulk read and ONE transaction in the common case:
@@ -75,7 +76,8 @@ public sealed class MemberFanOut(DaprClient dapr, DeviceInbox inbox, ILogger<Mem
             var (operations, slots) = DeviceInbox.PlanAppend(recipients, heads, bodies);
             operations.AddRange(also);
             await dapr.CommitAsync(operations, ct);
-            return new FanOutAppend(slots, recipients.Where(fanOut.PushTokens.ContainsKey).ToDictionary(d => d, d => fanOut.PushTokens[d]), fanOut.Devices);
+            return new FanOutAppend(slots, recipients.Where(fanOut.PushTokens.ContainsKey).ToDictionary(d => d, d => fanOut.PushTokens[d]), fanOut.Devices,
+                [.. bodies.Select(b => b.Length)]);
         }, logger, ct, AppendAttempts);
     }
 

@@ -105,7 +105,7 @@ public sealed partial class ChatActor
             var fanOut = await fanOuts.AppendAsync(senders, except: null, LikelyDevices(senders, except: null), entries,
                 last ? keys : [], (read, _) => Task.FromResult<IReadOnlyList<StateTransactionRequest>?>(last ? CommitMarks(read) : []), ct);
             Remember(senders, fanOut!);
-            deliveries.Enqueue(fanOut!.Slots, entries, DeliveryPublisher.NoPush); // ticks wake no phone
+            deliveries.Enqueue(fanOut!, entries, DeliveryPublisher.NoPush); // ticks wake no phone
         }
     }
 }

@@ -105,7 +105,7 @@ public sealed partial class ChatActor
             return (MessageChangeResult.Fail(ErrorCodes.MessageTooLarge,
                 $"a message to {e.Devices} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)"), record);
         }
-        deliveries.Enqueue(fanOut.Slots, entry, fanOut.PushTokens);
+        deliveries.Enqueue(fanOut, entry);
         return (change.Result, record);
     }
 

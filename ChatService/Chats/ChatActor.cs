@@ -153,7 +153,7 @@ public sealed partial class ChatActor(
             return Accepted(resent!.MessageId, resent.Seq, resent.Timestamp);
         }
         ChatTelemetry.MessagesAccepted.Add(1);
-        deliveries.Enqueue(fanOut.Slots, entry, fanOut.PushTokens);
+        deliveries.Enqueue(fanOut, entry);
         ChatTelemetry.SendDuration.Record(time.GetElapsedTime(started).TotalMilliseconds);
         return Accepted(payload.MessageId, payload.Seq, payload.Timestamp);
     });
@@ -237,7 +237,7 @@ public sealed partial class ChatActor(
         var update = new ChatUpdatePayload(ChatId, chat.Members, Now());
         var entry = new InboxEntry(InboxEntryKinds.ChatUpdate, null, update, update.Timestamp, Activity.Current?.Id);
         var fanOut = await AppendAsync(_chat, chat, notify, except: null, entry, [], async (_, token) => await indexChanges(token), ct);
-        deliveries.Enqueue(fanOut!.Slots, entry, fanOut.PushTokens);
+        deliveries.Enqueue(fanOut!, entry);
     }
 
     /// <summary>

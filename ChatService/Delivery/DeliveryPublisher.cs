@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Dapr.Client;
 using Natter.Contracts;
@@ -7,85 +8,129 @@ namespace Natter.ChatService.Delivery;
 
 /// <summary>
 /// After the inbox write, tells each gateway instance that holds a recipient's socket. Commits are queued and published
-/// by one loop in rounds: everything queued while a round is in flight goes in the next one, with one presence read
-/// and one event per gateway instance for all of it. An idle publisher starts a round at once, so a lone message waits
-/// for nothing; under load, many actor turns share each sidecar call instead of making three of their own.
+/// in rounds: everything queued while the rounds in flight run goes in the next one, with one presence read and one
+/// event per gateway instance for all of it. An idle publisher starts a round at once, so a lone message waits for
+/// nothing; under load, many actor turns share each sidecar call instead of making three of their own.
 /// Best effort by design: a lost event only delays delivery until the gateway's next inbox check or the reconnect
-/// drain, which is also what a process that dies with commits still queued costs.
+/// drain, which is also what a process that dies with commits still queued costs. A graceful stop publishes what is
+/// queued first.
 /// </summary>
 public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence, PushHandOff push, ILogger<DeliveryPublisher> logger)
-    : BackgroundService
+    : IHostedService
 {
     /// <summary>For items that notify nobody's phone (receipts).</summary>
     public static readonly IReadOnlyDictionary<DeviceAddress, string> NoPush = new Dictionary<DeviceAddress, string>();
 
     // A round that hangs on the sidecar is given up after this long; its entries wait in the inboxes meanwhile.
-    private static readonly TimeSpan RoundTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RoundTimeout = TimeSpan.FromSeconds(5);
 
-    // Commits, not deliveries. Full means the sidecar has been failing or hanging for a while: further commits skip the
-    // live path, counted, rather than let memory grow without bound.
+    // Two rounds at once: one slow publish does not hold every delivery of the instance, and order does not suffer (a
+    // gateway reads any entry it has not seen below a delivered one from the store first).
+    private const int RoundsInFlight = 2;
+
+    // Full means the sidecar has been failing or hanging for a while: further commits skip the live path, counted,
+    // rather than let memory grow. Bounded in commits and in their entries' stored bytes (held once per commit, however
+    // many devices it goes to).
     private const int QueueCapacity = 10_000;
+    private const long MaxQueuedEntryBytes = 64 * 1024 * 1024;
+
+    // Links from a round's span to the sends it carries, up to this many.
+    private const int MaxTraceLinks = 32;
 
     private readonly Channel<PendingDelivery> _queue = Channel.CreateBounded<PendingDelivery>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private long _queuedEntryBytes;
+    private int _skipping;
+    private Task _loop = Task.CompletedTask;
 
-    /// <param name="pushTokens">The recipients' push tokens (from the fan-out's registry read): devices without a socket get a push.</param>
-    public void Enqueue(IReadOnlyList<InboxSlot> slots, InboxEntry entry, IReadOnlyDictionary<DeviceAddress, string> pushTokens) =>
-        Enqueue(slots, [entry], pushTokens);
+    /// <summary>A fan-out of one entry: its devices without a socket get a push when they have a token.</summary>
+    public void Enqueue(FanOutAppend appended, InboxEntry entry) => Enqueue(appended, [entry], appended.PushTokens);
 
     /// <summary>
     /// For entries appended together (<see cref="MemberFanOut"/>): entry i of a device sits at its slot's N + i. A device
     /// without a socket gets one push for the batch, for its last entry. Returns at once; the caller's commit is durable.
     /// </summary>
-    public void Enqueue(IReadOnlyList<InboxSlot> slots, IReadOnlyList<InboxEntry> entries, IReadOnlyDictionary<DeviceAddress, string> pushTokens)
+    public void Enqueue(FanOutAppend appended, IReadOnlyList<InboxEntry> entries, IReadOnlyDictionary<DeviceAddress, string> pushTokens)
     {
-        if (slots.Count == 0 || entries.Count == 0)
+        if (appended.Slots.Count == 0 || entries.Count == 0)
         {
             return;
         }
-        if (!_queue.Writer.TryWrite(new PendingDelivery(slots, entries, pushTokens)))
+        var pending = new PendingDelivery(appended.Slots, entries, appended.EntryBytes, pushTokens, entries[^1].TraceParent);
+        var bytes = appended.EntryBytes.Sum(b => (long)b);
+        if (Interlocked.Add(ref _queuedEntryBytes, bytes) <= MaxQueuedEntryBytes && _queue.Writer.TryWrite(pending))
         {
-            ChatTelemetry.DeliveriesSkipped.Add(slots.Count * entries.Count);
-            logger.LogWarning("The delivery queue is full; {Count} deliveries wait in their inboxes instead", slots.Count * entries.Count);
+            Interlocked.Exchange(ref _skipping, 0);
+            return;
+        }
+        Interlocked.Add(ref _queuedEntryBytes, -bytes);
+        ChatTelemetry.DeliveriesSkipped.Add(pending.Count);
+        // Once per stretch of skipping, not once per commit: a stuck sidecar would otherwise flood the log.
+        if (Interlocked.Exchange(ref _skipping, 1) == 0)
+        {
+            logger.LogWarning("The delivery queue is full or closed; deliveries wait in their inboxes until the gateways look (natter.chat.deliveries.skipped counts them)");
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Not a BackgroundService: its loop would never start if the host stopped before the loop was scheduled, and what
+    // was queued would be lost. This loop starts at once and ends only when StopAsync has closed the queue and it is
+    // empty: what was queued before a graceful stop is still published. Each round has its own deadline.
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        return _loop.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunAsync()
+    {
+        using var slots = new SemaphoreSlim(RoundsInFlight);
+        var inFlight = new List<Task>();
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            await slots.WaitAsync(CancellationToken.None);
+            var round = Take();
+            inFlight.RemoveAll(t => t.IsCompleted);
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await PublishRoundAsync(round);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, CancellationToken.None));
+        }
+        await Task.WhenAll(inFlight);
+    }
+
+    /// <summary>Everything queued now, up to the round's limits, in queue order.</summary>
+    private List<PendingDelivery> Take()
     {
         var round = new List<PendingDelivery>();
-        try
-        {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                Take(round);
-                await PublishRoundAsync(round, stoppingToken);
-            }
-        }
-        catch (Exception) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: what is still queued is in the inboxes, and the gateways drain it from there.
-        }
-    }
-
-    /// <summary>Everything queued now, up to the round's limit, in queue order.</summary>
-    private void Take(List<PendingDelivery> round)
-    {
-        round.Clear();
-        var taken = 0;
-        while (_queue.Reader.TryPeek(out var next) && DeliveryRound.Takes(taken, next) && _queue.Reader.TryRead(out next))
+        var (count, bytes) = (0, 0L);
+        while (_queue.Reader.TryPeek(out var next) && DeliveryRound.Takes(count, bytes, next) && _queue.Reader.TryRead(out next))
         {
             round.Add(next);
-            taken += next.Count;
+            (count, bytes) = (count + next.Count, bytes + next.Bytes);
+            Interlocked.Add(ref _queuedEntryBytes, -next.EntryBytes.Sum(b => (long)b));
         }
+        return round;
     }
 
-    private async Task PublishRoundAsync(IReadOnlyList<PendingDelivery> round, CancellationToken stoppingToken)
+    private async Task PublishRoundAsync(IReadOnlyList<PendingDelivery> round)
     {
-        using var activity = ChatTelemetry.Source.StartActivity("delivery.publish");
+        using var activity = ChatTelemetry.Source.StartActivity("delivery.publish", ActivityKind.Producer, parentContext: default, links: Links(round));
         activity?.SetTag("natter.delivery.commits", round.Count);
         ChatTelemetry.DeliveryRoundCommits.Record(round.Count);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(RoundTimeout);
+        using var timeout = new CancellationTokenSource(RoundTimeout);
         try
         {
             var located = await presence.LocateAsync(DeliveryRound.Devices(round), timeout.Token);
@@ -93,12 +138,18 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
             await Task.WhenAll(events
                 .Select(e => dapr.PublishEventAsync(DeliveryTopics.PubSubName, DeliveryTopics.ForInstance(e.Instance), e.Batch, timeout.Token))
                 .Concat(round.Select(p => push.PublishAsync(DeliveryRound.Offline(p, located), p.PushTokens, p.Entries[^1], timeout.Token))));
-            activity?.SetTag("natter.delivery.instances", events.Count);
+            activity?.SetTag("natter.delivery.events", events.Count);
         }
-        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The entries are durable already; the gateways find them on their next inbox check or reconnect.
             logger.LogWarning(e, "Publishing deliveries for {Commits} commits failed; recipients will get them from their inbox", round.Count);
         }
     }
+
+    private static IEnumerable<ActivityLink> Links(IReadOnlyList<PendingDelivery> round) =>
+        round.Take(MaxTraceLinks)
+            .Select(p => ActivityContext.TryParse(p.TraceParent, null, out var context) ? context : default)
+            .Where(context => context != default)
+            .Select(context => new ActivityLink(context));
 }

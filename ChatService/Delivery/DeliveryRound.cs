@@ -3,42 +3,76 @@ using Natter.Inbox;
 
 namespace Natter.ChatService.Delivery;
 
-/// <summary>One commit's deliveries, waiting for the publisher: entry i of a device sits at its slot's N + i.</summary>
+/// <summary>
+/// One commit's deliveries, waiting for the publisher: entry i of a device sits at its slot's N + i, and is EntryBytes[i]
+/// bytes as stored.
+/// </summary>
 public sealed record PendingDelivery(
-    IReadOnlyList<InboxSlot> Slots, IReadOnlyList<InboxEntry> Entries, IReadOnlyDictionary<DeviceAddress, string> PushTokens)
+    IReadOnlyList<InboxSlot> Slots, IReadOnlyList<InboxEntry> Entries, IReadOnlyList<int> EntryBytes,
+    IReadOnlyDictionary<DeviceAddress, string> PushTokens, string? TraceParent)
 {
     public int Count => Slots.Count * Entries.Count;
+
+    /// <summary>About what its deliveries weigh in events: every device gets a copy of every entry.</summary>
+    public long Bytes => Slots.Count * (EntryBytes.Sum(b => (long)b) + (Entries.Count * DeliveryRound.DeliveryOverheadBytes));
 }
 
 /// <summary>
 /// What one publishing round sends, decided from the commits queued for it and where their devices' sockets are:
-/// one event per gateway instance for all of them, in queue order, so each device sees its entries in inbox order.
+/// one event per gateway instance for all of them (more when they weigh more than <see cref="MaxEventBytes"/>), in
+/// queue order, so each device sees its entries in inbox order.
 /// </summary>
 public static class DeliveryRound
 {
-    /// <summary>
-    /// A round stops taking commits past this many deliveries (one commit is never split): with entries of at most
-    /// 64 KiB, an event stays well inside the sidecars' 64 MiB message limit (DaprMessageLimits).
-    /// </summary>
+    /// <summary>A round stops taking commits past this many deliveries; one commit is never split across rounds.</summary>
     public const int MaxDeliveries = 512;
 
-    /// <summary>Whether a round already holding <paramref name="taken"/> deliveries takes the next commit too.</summary>
-    public static bool Takes(int taken, PendingDelivery next) => taken == 0 || taken + next.Count <= MaxDeliveries;
+    /// <summary>
+    /// An event carries at most about this much, so it stays far below the gateway's request body limit (Kestrel's 30 MB
+    /// default) and the sidecars' message limit (DaprMessageLimits), even if the estimate is off by half. A round stops
+    /// taking commits past it too.
+    /// </summary>
+    public const long MaxEventBytes = 8 * 1024 * 1024;
+
+    /// <summary>A delivery's own fields around its entry (user, client id, number), generously.</summary>
+    public const int DeliveryOverheadBytes = 256;
+
+    /// <summary>Whether a round already holding these deliveries takes the next commit too: the first always.</summary>
+    public static bool Takes(int count, long bytes, PendingDelivery next) =>
+        count == 0 || (count + next.Count <= MaxDeliveries && bytes + next.Bytes <= MaxEventBytes);
 
     /// <summary>The devices whose sockets the round must locate.</summary>
     public static IReadOnlyList<DeviceAddress> Devices(IReadOnlyList<PendingDelivery> round) =>
         [.. round.SelectMany(p => p.Slots).Select(s => s.Device).Distinct()];
 
-    /// <summary>One batch per gateway instance holding any of the round's devices, entries in queue order.</summary>
+    /// <summary>The events per gateway instance holding any of the round's devices, entries in queue order.</summary>
     public static IReadOnlyList<(string Instance, DeliveryBatch Batch)> Events(
-        IReadOnlyList<PendingDelivery> round, IReadOnlyDictionary<DeviceAddress, Presence> located) =>
-    [
-        .. round
-            .SelectMany(p => p.Slots.SelectMany(s => p.Entries.Select((entry, i) => (s.Device, Delivery: new Contracts.Delivery(s.Device.UserId, s.Device.ClientId, s.N + i, entry)))))
-            .Where(d => located.ContainsKey(d.Device))
-            .GroupBy(d => located[d.Device].GatewayInstanceId, StringComparer.Ordinal)
-            .Select(g => (g.Key, new DeliveryBatch([.. g.Select(d => d.Delivery)]))),
-    ];
+        IReadOnlyList<PendingDelivery> round, IReadOnlyDictionary<DeviceAddress, Presence> located)
+    {
+        var events = new List<(string, DeliveryBatch)>();
+        var deliveries = round.SelectMany(p => p.Slots.SelectMany(s => p.Entries.Select((entry, i) => (
+            s.Device,
+            Delivery: new Contracts.Delivery(s.Device.UserId, s.Device.ClientId, s.N + i, entry),
+            Bytes: (long)p.EntryBytes[i] + DeliveryOverheadBytes))));
+        foreach (var instance in deliveries.Where(d => located.ContainsKey(d.Device)).GroupBy(d => located[d.Device].GatewayInstanceId, StringComparer.Ordinal))
+        {
+            var batch = new List<Contracts.Delivery>();
+            long bytes = 0;
+            foreach (var (_, delivery, size) in instance)
+            {
+                if (batch.Count > 0 && bytes + size > MaxEventBytes)
+                {
+                    events.Add((instance.Key, new DeliveryBatch(batch)));
+                    batch = [];
+                    bytes = 0;
+                }
+                batch.Add(delivery);
+                bytes += size;
+            }
+            events.Add((instance.Key, new DeliveryBatch(batch)));
+        }
+        return events;
+    }
 
     /// <summary>A commit's devices with no socket, each at its last entry: the one a push for the commit is about.</summary>
     public static IReadOnlyList<InboxSlot> Offline(PendingDelivery pending, IReadOnlyDictionary<DeviceAddress, Presence> located) =>

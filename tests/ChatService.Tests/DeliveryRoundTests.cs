@@ -15,7 +15,10 @@ public sealed class DeliveryRoundTests
         new(InboxEntryKinds.NewMessage, new MessagePayload(chat, $"m{seq}", seq, "alice", "hi", [], 1000 + seq), null, 1000 + seq, null);
 
     private static PendingDelivery Pending(IReadOnlyList<InboxSlot> slots, params InboxEntry[] entries) =>
-        new(slots, entries, DeliveryPublisher.NoPush);
+        new(slots, entries, [.. entries.Select(_ => 200)], DeliveryPublisher.NoPush, null);
+
+    private static PendingDelivery Weighing(int entryBytes, params InboxSlot[] slots) =>
+        new(slots, [Message("big", 1)], [entryBytes], DeliveryPublisher.NoPush, null);
 
     private static readonly Dictionary<DeviceAddress, Presence> Located = new()
     {
@@ -72,10 +75,38 @@ public sealed class DeliveryRoundTests
         var single = Pending([new InboxSlot(BobPhone, 1)], Message("c", 1));
         var huge = Pending([.. Enumerable.Range(0, DeliveryRound.MaxDeliveries + 100).Select(i => new InboxSlot(new DeviceAddress($"u{i}", "phone"), 1))], Message("g", 1));
 
-        Assert.True(DeliveryRound.Takes(0, huge));
-        Assert.True(DeliveryRound.Takes(300, single));
-        Assert.False(DeliveryRound.Takes(300, group));
-        Assert.True(DeliveryRound.Takes(DeliveryRound.MaxDeliveries - 1, single));
-        Assert.False(DeliveryRound.Takes(DeliveryRound.MaxDeliveries, single));
+        Assert.True(DeliveryRound.Takes(0, 0, huge));
+        Assert.True(DeliveryRound.Takes(300, group.Bytes, single));
+        Assert.False(DeliveryRound.Takes(300, group.Bytes, group));
+        Assert.True(DeliveryRound.Takes(DeliveryRound.MaxDeliveries - 1, 1000, single));
+        Assert.False(DeliveryRound.Takes(DeliveryRound.MaxDeliveries, 1000, single));
+    }
+
+    [Fact]
+    public void A_round_takes_commits_up_to_its_byte_limit_too_counting_a_copy_per_device()
+    {
+        // 64 KiB to 100 devices is 6.4 MiB of events, though the entry is held once.
+        var large = Weighing(64 * 1024, [.. Enumerable.Range(0, 100).Select(i => new InboxSlot(new DeviceAddress($"u{i}", "phone"), 1))]);
+        var small = Weighing(100, new InboxSlot(BobPhone, 1));
+
+        Assert.True(large.Bytes > 100 * 64 * 1024);
+        Assert.True(DeliveryRound.Takes(0, 0, large));
+        Assert.True(DeliveryRound.Takes(1, large.Bytes, small));
+        Assert.False(DeliveryRound.Takes(100, large.Bytes, large));
+    }
+
+    [Fact]
+    public void A_gateways_deliveries_over_the_event_limit_go_in_several_events_in_order()
+    {
+        var entryBytes = (int)(DeliveryRound.MaxEventBytes / 3);
+        IReadOnlyList<PendingDelivery> round =
+            [.. Enumerable.Range(0, 5).Select(i => Weighing(entryBytes, new InboxSlot(BobPhone, i)))];
+
+        var events = DeliveryRound.Events(round, Located);
+
+        Assert.All(events, e => Assert.Equal("gateway-a", e.Instance));
+        Assert.All(events, e => Assert.True(e.Batch.Deliveries.Count * (long)(entryBytes + DeliveryRound.DeliveryOverheadBytes) <= DeliveryRound.MaxEventBytes));
+        Assert.Equal([0L, 1, 2, 3, 4], events.SelectMany(e => e.Batch.Deliveries).Select(d => d.N));
+        Assert.True(events.Count >= 3);
     }
 }

@@ -19,6 +19,9 @@ public sealed class StateSidecar : IAsyncDisposable
     }
 
     public string GrpcEndpoint { get; }
+
+    /// <summary>The redis-server behind the components, for tests that look at what landed there.</summary>
+    public string RedisAddress => _redis.Address;
     public string HttpEndpoint { get; }
 
     private static string Configuration => AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
@@ -36,7 +39,8 @@ public sealed class StateSidecar : IAsyncDisposable
             : !File.Exists("/usr/bin/redis-server") ? "redis-server is not installed"
             : null;
 
-    public static async Task<StateSidecar?> StartIfAvailableAsync()
+    /// <summary>Starts the sidecar with the state store and, when named, more of components/ (pubsub.yaml, say).</summary>
+    public static async Task<StateSidecar?> StartIfAvailableAsync(params string[] alsoComponents)
     {
         if (UnavailableBecause is not null)
         {
@@ -44,7 +48,7 @@ public sealed class StateSidecar : IAsyncDisposable
         }
         var folder = Path.Combine(Path.GetTempPath(), $"natter-media-state-{Guid.NewGuid():N}");
         var components = Directory.CreateDirectory(Path.Combine(folder, "components")).FullName;
-        foreach (var file in new[] { "statestore.yaml", "secretstore.yaml" })
+        foreach (var file in new[] { "statestore.yaml", "secretstore.yaml" }.Concat(alsoComponents))
         {
             File.Copy(Path.Combine(RepositoryPaths.Root, "components", file), Path.Combine(components, file));
         }
