@@ -56,14 +56,16 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
         {
             return;
         }
-        var pending = new PendingDelivery(appended.Slots, entries, appended.EntryBytes, pushTokens, entries[^1].TraceParent);
-        var bytes = appended.EntryBytes.Sum(b => (long)b);
-        if (Interlocked.Add(ref _queuedEntryBytes, bytes) <= MaxQueuedEntryBytes && _queue.Writer.TryWrite(pending))
+        var pending = new PendingDelivery(appended.Slots, entries, appended.EntryBytes, pushTokens);
+        if (Interlocked.Add(ref _queuedEntryBytes, pending.StoredBytes) <= MaxQueuedEntryBytes && _queue.Writer.TryWrite(pending))
         {
-            Interlocked.Exchange(ref _skipping, 0);
+            if (Volatile.Read(ref _skipping) != 0)
+            {
+                Volatile.Write(ref _skipping, 0);
+            }
             return;
         }
-        Interlocked.Add(ref _queuedEntryBytes, -bytes);
+        Interlocked.Add(ref _queuedEntryBytes, -pending.StoredBytes);
         ChatTelemetry.DeliveriesSkipped.Add(pending.Count);
         // Once per stretch of skipping, not once per commit: a stuck sidecar would otherwise flood the log.
         if (Interlocked.Exchange(ref _skipping, 1) == 0)
@@ -120,7 +122,7 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
         {
             round.Add(next);
             (count, bytes) = (count + next.Count, bytes + next.Bytes);
-            Interlocked.Add(ref _queuedEntryBytes, -next.EntryBytes.Sum(b => (long)b));
+            Interlocked.Add(ref _queuedEntryBytes, -next.StoredBytes);
         }
         return round;
     }
@@ -149,7 +151,7 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
 
     private static IEnumerable<ActivityLink> Links(IReadOnlyList<PendingDelivery> round) =>
         round.Take(MaxTraceLinks)
-            .Select(p => ActivityContext.TryParse(p.TraceParent, null, out var context) ? context : default)
+            .Select(p => ActivityContext.TryParse(p.Entries[^1].TraceParent, null, out var context) ? context : default)
             .Where(context => context != default)
             .Select(context => new ActivityLink(context));
 }

@@ -9,12 +9,15 @@ namespace Natter.ChatService.Delivery;
 /// </summary>
 public sealed record PendingDelivery(
     IReadOnlyList<InboxSlot> Slots, IReadOnlyList<InboxEntry> Entries, IReadOnlyList<int> EntryBytes,
-    IReadOnlyDictionary<DeviceAddress, string> PushTokens, string? TraceParent)
+    IReadOnlyDictionary<DeviceAddress, string> PushTokens)
 {
     public int Count => Slots.Count * Entries.Count;
 
+    /// <summary>What it holds in memory while queued: its entries once, however many devices they go to.</summary>
+    public long StoredBytes => EntryBytes.Sum(b => (long)b);
+
     /// <summary>About what its deliveries weigh in events: every device gets a copy of every entry.</summary>
-    public long Bytes => Slots.Count * (EntryBytes.Sum(b => (long)b) + (Entries.Count * DeliveryRound.DeliveryOverheadBytes));
+    public long Bytes => Slots.Count * (StoredBytes + (Entries.Count * DeliveryRound.DeliveryOverheadBytes));
 }
 
 /// <summary>

@@ -15,10 +15,10 @@ public sealed class DeliveryRoundTests
         new(InboxEntryKinds.NewMessage, new MessagePayload(chat, $"m{seq}", seq, "alice", "hi", [], 1000 + seq), null, 1000 + seq, null);
 
     private static PendingDelivery Pending(IReadOnlyList<InboxSlot> slots, params InboxEntry[] entries) =>
-        new(slots, entries, [.. entries.Select(_ => 200)], DeliveryPublisher.NoPush, null);
+        new(slots, entries, [.. entries.Select(_ => 200)], DeliveryPublisher.NoPush);
 
     private static PendingDelivery Weighing(int entryBytes, params InboxSlot[] slots) =>
-        new(slots, [Message("big", 1)], [entryBytes], DeliveryPublisher.NoPush, null);
+        new(slots, [Message("big", 1)], [entryBytes], DeliveryPublisher.NoPush);
 
     private static readonly Dictionary<DeviceAddress, Presence> Located = new()
     {
