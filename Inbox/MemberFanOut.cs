@@ -11,15 +11,17 @@ namespace Natter.Inbox;
 /// a device sits at its slot's N + i), and the push tokens of those that have one. Registered is every active device of
 /// the users as their registries said, the sending device included: the next append to any of them can read their
 /// heads in its first read. EntryBytes is each entry's stored (serialised) size, for whoever sizes messages carrying them.
+/// Sockets is where the recipients the caller expected held a socket, as the same read (before the commit) found them:
+/// a recipient missing from it had none then, or was not expected, and whoever routes deliveries must look again.
 /// </summary>
 public sealed record FanOutAppend(
     IReadOnlyList<InboxSlot> Slots, IReadOnlyDictionary<DeviceAddress, string> PushTokens, IReadOnlyList<DeviceAddress> Registered,
-    IReadOnlyList<int> EntryBytes);
+    IReadOnlyList<int> EntryBytes, IReadOnlyDictionary<DeviceAddress, Presence> Sockets);
 
 /// <summary>
 /// Appends one item to every active device of some users, in ONE bulk read and ONE transaction in the common case:
-/// the users' registries, the heads of the devices the caller expects them to have (<c>likely</c>, the last
-/// fan-out's devices), and the caller's own keys (a fenced document, a dedupe record) are read together. The registries
+/// the users' registries, the heads and presence leases of the devices the caller expects them to have (<c>likely</c>,
+/// the last fan-out's devices), and the caller's own keys (a fenced document, a dedupe record) are read together. The registries
 /// read decide the recipients; a device the caller did not expect costs a second read for its head, never a missed copy.
 /// The heads are etag-guarded in the transaction, so a read that went stale conflicts and the whole attempt runs again.
 /// </summary>
@@ -55,7 +57,8 @@ public sealed class MemberFanOut(DaprClient dapr, DeviceInbox inbox, ILogger<Mem
         var registryKeys = users.Select(InboxKeys.Devices).Distinct(StringComparer.Ordinal).ToList();
         return await NatterState.RetryOnConflictAsync(async () =>
         {
-            var read = await dapr.ReadManyRawAsync([.. registryKeys, .. likely.Select(InboxKeys.Head), .. alsoRead], ct);
+            var read = await dapr.ReadManyRawAsync(
+                [.. registryKeys, .. likely.Select(InboxKeys.Head), .. likely.Select(InboxKeys.Presence), .. alsoRead], ct);
             var fanOut = FanOutDevices.From(users, read);
             var recipients = fanOut.Devices.Where(d => d != except).Distinct().ToList();
             if (bytes * recipients.Count > DeviceInbox.MaxAppendBytes)
@@ -77,7 +80,7 @@ public sealed class MemberFanOut(DaprClient dapr, DeviceInbox inbox, ILogger<Mem
             operations.AddRange(also);
             await dapr.CommitAsync(operations, ct);
             return new FanOutAppend(slots, recipients.Where(fanOut.PushTokens.ContainsKey).ToDictionary(d => d, d => fanOut.PushTokens[d]), fanOut.Devices,
-                [.. bodies.Select(b => b.Length)]);
+                [.. bodies.Select(b => b.Length)], PresenceRegistry.Found(recipients, read));
         }, logger, ct, AppendAttempts);
     }
 

@@ -37,13 +37,17 @@ public sealed class PresenceRegistry(DaprClient dapr)
     }
 
     /// <summary>Where each device's socket is now, for those that have one.</summary>
-    public async Task<IReadOnlyDictionary<DeviceAddress, Presence>> LocateAsync(IReadOnlyCollection<DeviceAddress> devices, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<DeviceAddress, Presence>> LocateAsync(IReadOnlyCollection<DeviceAddress> devices, CancellationToken ct) =>
+        Found(devices, await dapr.ReadManyRawAsync([.. devices.Select(InboxKeys.Presence)], ct));
+
+    /// <summary>The devices whose lease a raw read holds, for a caller that read their presence keys with others. Pure.</summary>
+    public static IReadOnlyDictionary<DeviceAddress, Presence> Found(
+        IEnumerable<DeviceAddress> devices, IReadOnlyDictionary<string, (string? Json, string? ETag)> read)
     {
-        var docs = await dapr.ReadManyAsync<Presence>([.. devices.Select(InboxKeys.Presence)], ct);
-        var found = new Dictionary<DeviceAddress, Presence>(devices.Count);
+        var found = new Dictionary<DeviceAddress, Presence>();
         foreach (var device in devices)
         {
-            if (docs[InboxKeys.Presence(device)].Value is { } presence)
+            if (read.TryGetValue(InboxKeys.Presence(device), out var raw) && NatterState.Parse<Presence>(raw.Json) is { } presence)
             {
                 found[device] = presence;
             }

@@ -8,8 +8,9 @@ namespace Natter.ChatService.Delivery;
 
 /// <summary>
 /// After the inbox write, tells each gateway instance that holds a recipient's socket. Commits are queued and published
-/// in rounds: everything queued while the rounds in flight run goes in the next one, with one presence read and one
-/// event per gateway instance for all of it. An idle publisher starts a round at once, so a lone message waits for
+/// in rounds: everything queued while the rounds in flight run goes in the next one, with one event per gateway
+/// instance for all of it. Where a socket is comes from the commit's own read (<see cref="FanOutAppend.Sockets"/>);
+/// one presence read per round looks up the devices that read found without one. An idle publisher starts a round at once, so a lone message waits for
 /// nothing; under load, many actor turns share each sidecar call instead of making three of their own.
 /// Best effort by design: a lost event only delays delivery until the gateway's next inbox check or the reconnect
 /// drain, which is also what a process that dies with commits still queued costs. A graceful stop publishes what is
@@ -20,6 +21,8 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
 {
     /// <summary>For items that notify nobody's phone (receipts).</summary>
     public static readonly IReadOnlyDictionary<DeviceAddress, string> NoPush = new Dictionary<DeviceAddress, string>();
+
+    private static readonly IReadOnlyDictionary<DeviceAddress, Presence> NoSockets = new Dictionary<DeviceAddress, Presence>();
 
     // A round that hangs on the sidecar is given up after this long; its entries wait in the inboxes meanwhile.
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromSeconds(5);
@@ -56,7 +59,7 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
         {
             return;
         }
-        var pending = new PendingDelivery(appended.Slots, entries, appended.EntryBytes, pushTokens);
+        var pending = new PendingDelivery(appended.Slots, entries, appended.EntryBytes, pushTokens, appended.Sockets);
         if (Interlocked.Add(ref _queuedEntryBytes, pending.StoredBytes) <= MaxQueuedEntryBytes && _queue.Writer.TryWrite(pending))
         {
             if (Volatile.Read(ref _skipping) != 0)
@@ -135,7 +138,11 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
         using var timeout = new CancellationTokenSource(RoundTimeout);
         try
         {
-            var located = await presence.LocateAsync(DeliveryRound.Devices(round), timeout.Token);
+            // Routing by the commit's read, made just before it: a device that moved to another gateway in between
+            // misses this event and gets the entry from that gateway's inbox check instead. A device that read found
+            // with no socket is looked up after its commit, so a device that just connected is not left to wait.
+            var unlocated = DeliveryRound.Unlocated(round);
+            var located = DeliveryRound.Located(round, unlocated.Count == 0 ? NoSockets : await presence.LocateAsync(unlocated, timeout.Token));
             var events = DeliveryRound.Events(round, located);
             await Task.WhenAll(events
                 .Select(e => dapr.PublishEventAsync(DeliveryTopics.PubSubName, DeliveryTopics.ForInstance(e.Instance), e.Batch, timeout.Token))

@@ -5,11 +5,12 @@ namespace Natter.ChatService.Delivery;
 
 /// <summary>
 /// One commit's deliveries, waiting for the publisher: entry i of a device sits at its slot's N + i, and is EntryBytes[i]
-/// bytes as stored.
+/// bytes as stored. Sockets is where some of its devices held a socket when the commit's own read looked
+/// (<see cref="FanOutAppend.Sockets"/>); the others are looked up when the round is published.
 /// </summary>
 public sealed record PendingDelivery(
     IReadOnlyList<InboxSlot> Slots, IReadOnlyList<InboxEntry> Entries, IReadOnlyList<int> EntryBytes,
-    IReadOnlyDictionary<DeviceAddress, string> PushTokens)
+    IReadOnlyDictionary<DeviceAddress, string> PushTokens, IReadOnlyDictionary<DeviceAddress, Presence> Sockets)
 {
     public int Count => Slots.Count * Entries.Count;
 
@@ -44,9 +45,27 @@ public static class DeliveryRound
     public static bool Takes(int count, long bytes, PendingDelivery next) =>
         count == 0 || (count + next.Count <= MaxDeliveries && bytes + next.Bytes <= MaxEventBytes);
 
-    /// <summary>The devices whose sockets the round must locate.</summary>
-    public static IReadOnlyList<DeviceAddress> Devices(IReadOnlyList<PendingDelivery> round) =>
-        [.. round.SelectMany(p => p.Slots).Select(s => s.Device).Distinct()];
+    /// <summary>
+    /// The devices whose sockets the round must still look up: those no commit's own read found holding one. A device
+    /// that had none then is looked up again, after its commit, so one that connected meanwhile is not skipped.
+    /// </summary>
+    public static IReadOnlyList<DeviceAddress> Unlocated(IReadOnlyList<PendingDelivery> round) =>
+        [.. round.SelectMany(p => p.Slots).Select(s => s.Device).Distinct().Where(d => !round.Any(p => p.Sockets.ContainsKey(d)))];
+
+    /// <summary>
+    /// Where each of the round's devices holds a socket: the latest commit's read of it, or else the lookup made for the
+    /// round (<see cref="Unlocated"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<DeviceAddress, Presence> Located(
+        IReadOnlyList<PendingDelivery> round, IReadOnlyDictionary<DeviceAddress, Presence> lookedUp)
+    {
+        var located = new Dictionary<DeviceAddress, Presence>(lookedUp);
+        foreach (var (device, presence) in round.SelectMany(p => p.Sockets))
+        {
+            located[device] = presence;
+        }
+        return located;
+    }
 
     /// <summary>The events per gateway instance holding any of the round's devices, entries in queue order.</summary>
     public static IReadOnlyList<(string Instance, DeliveryBatch Batch)> Events(

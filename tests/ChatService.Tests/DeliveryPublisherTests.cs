@@ -66,7 +66,8 @@ public sealed class DeliveryPublisherTests : IAsyncLifetime
     private static InboxEntry Message(long seq) =>
         new(InboxEntryKinds.NewMessage, new MessagePayload("chat", $"m{seq}", seq, "alice", $"text {seq}", [], seq), null, seq, null);
 
-    private static FanOutAppend Appended(params InboxSlot[] slots) => new(slots, DeliveryPublisher.NoPush, [.. slots.Select(s => s.Device)], [300]);
+    private static FanOutAppend Appended(params InboxSlot[] slots) =>
+        new(slots, DeliveryPublisher.NoPush, [.. slots.Select(s => s.Device)], [300], new Dictionary<DeviceAddress, Presence>());
 
     private async Task<string> OnlineAsync(params DeviceAddress[] devices)
     {
@@ -144,5 +145,25 @@ public sealed class DeliveryPublisherTests : IAsyncLifetime
         await publisher.StopAsync(CancellationToken.None);
 
         Assert.Equal([(bob.UserId, 0L, 1L)], Assert.Single(await EventsAsync(gateway)));
+    }
+
+    [Fact]
+    public async Task A_socket_the_commits_read_found_is_routed_to_without_another_read_and_one_it_missed_is_looked_up()
+    {
+        // Bob's lease is gone from the store by the time the round runs, but the commit's own read found his socket on
+        // gateway A: the event goes there. Carol's socket on gateway B was not in that read (she connected just after
+        // it), so the round looks her up and finds it.
+        DeviceAddress bob = NewDevice("bob"), carol = NewDevice("carol");
+        var gatewayA = $"gw-{Guid.NewGuid():N}";
+        var gatewayB = await OnlineAsync(carol);
+        var publisher = NewPublisher();
+        publisher.Enqueue(new FanOutAppend([new InboxSlot(bob, 3), new InboxSlot(carol, 5)], DeliveryPublisher.NoPush, [bob, carol], [300],
+            new Dictionary<DeviceAddress, Presence> { [bob] = new Presence(gatewayA, "connection") }), Message(1));
+
+        await publisher.StartAsync(CancellationToken.None);
+        await publisher.StopAsync(CancellationToken.None);
+
+        Assert.Equal([(bob.UserId, 3L, 1L)], Assert.Single(await EventsAsync(gatewayA)));
+        Assert.Equal([(carol.UserId, 5L, 1L)], Assert.Single(await EventsAsync(gatewayB)));
     }
 }

@@ -14,11 +14,16 @@ public sealed class DeliveryRoundTests
     private static InboxEntry Message(string chat, long seq) =>
         new(InboxEntryKinds.NewMessage, new MessagePayload(chat, $"m{seq}", seq, "alice", "hi", [], 1000 + seq), null, 1000 + seq, null);
 
+    private static readonly Dictionary<DeviceAddress, Presence> NotRead = [];
+
     private static PendingDelivery Pending(IReadOnlyList<InboxSlot> slots, params InboxEntry[] entries) =>
-        new(slots, entries, [.. entries.Select(_ => 200)], DeliveryPublisher.NoPush);
+        new(slots, entries, [.. entries.Select(_ => 200)], DeliveryPublisher.NoPush, NotRead);
+
+    private static PendingDelivery Seeing(Dictionary<DeviceAddress, Presence> sockets, params InboxSlot[] slots) =>
+        new(slots, [Message("c", 1)], [200], DeliveryPublisher.NoPush, sockets);
 
     private static PendingDelivery Weighing(int entryBytes, params InboxSlot[] slots) =>
-        new(slots, [Message("big", 1)], [entryBytes], DeliveryPublisher.NoPush);
+        new(slots, [Message("big", 1)], [entryBytes], DeliveryPublisher.NoPush, NotRead);
 
     private static readonly Dictionary<DeviceAddress, Presence> Located = new()
     {
@@ -65,7 +70,35 @@ public sealed class DeliveryRoundTests
 
         Assert.DoesNotContain(events.SelectMany(e => e.Batch.Deliveries), d => d.UserId == "carol");
         Assert.Equal([new InboxSlot(CarolPhone, 7)], DeliveryRound.Offline(pending, Located));
-        Assert.Equal([AlicePhone, BobPhone], DeliveryRound.Devices([Pending([new InboxSlot(AlicePhone, 1)], Message("c", 1)), Pending([new InboxSlot(BobPhone, 1), new InboxSlot(AlicePhone, 2)], Message("c", 2))]));
+    }
+
+    [Fact]
+    public void Only_devices_no_commit_found_with_a_socket_are_looked_up_for_the_round()
+    {
+        IReadOnlyList<PendingDelivery> round =
+        [
+            Seeing(new() { [BobPhone] = new Presence("gateway-a", "c1") }, new InboxSlot(BobPhone, 1), new InboxSlot(AlicePhone, 1)),
+            Seeing(new() { [AlicePhone] = new Presence("gateway-b", "c3") }, new InboxSlot(AlicePhone, 2), new InboxSlot(CarolPhone, 1)),
+            Pending([new InboxSlot(BobLaptop, 1), new InboxSlot(CarolPhone, 2)], Message("c", 2)),
+        ];
+
+        Assert.Equal([CarolPhone, BobLaptop], DeliveryRound.Unlocated(round));
+    }
+
+    [Fact]
+    public void A_commits_own_read_routes_its_devices_and_the_latest_commit_wins()
+    {
+        IReadOnlyList<PendingDelivery> round =
+        [
+            Seeing(new() { [BobPhone] = new Presence("gateway-a", "old") }, new InboxSlot(BobPhone, 1)),
+            Seeing(new() { [BobPhone] = new Presence("gateway-b", "new") }, new InboxSlot(BobPhone, 2), new InboxSlot(CarolPhone, 1)),
+        ];
+
+        var located = DeliveryRound.Located(round, new Dictionary<DeviceAddress, Presence> { [CarolPhone] = new Presence("gateway-a", "c4") });
+
+        Assert.Equal(new Presence("gateway-b", "new"), located[BobPhone]);
+        Assert.Equal(new Presence("gateway-a", "c4"), located[CarolPhone]);
+        Assert.Equal(2, located.Count);
     }
 
     [Fact]

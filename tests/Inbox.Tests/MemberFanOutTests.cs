@@ -65,4 +65,31 @@ public sealed class MemberFanOutTests(InboxStoreFixture store)
         var (n, entry) = Assert.Single(await store.Inbox.PendingAsync(bob, cts.Token));
         Assert.Equal((0L, "first"), (n, entry.Message!.Message));
     }
+
+    [Fact]
+    public async Task The_same_read_finds_where_the_expected_recipients_hold_a_socket()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        var alice = InboxStoreFixture.NewDevice("alice");
+        var bob = InboxStoreFixture.NewDevice("bob");
+        var bobLaptop = bob with { ClientId = $"{bob.ClientId}-laptop" };
+        var bobTablet = bob with { ClientId = $"{bob.ClientId}-tablet" };
+        foreach (var device in new[] { alice, bob, bobLaptop, bobTablet })
+        {
+            await store.Devices.RegisterAsync(device, cts.Token);
+        }
+        foreach (var device in new[] { alice, bob, bobTablet })
+        {
+            await store.Presence.ClaimAsync(device, new Presence($"gateway-of-{device.ClientId}", "connection"), TimeSpan.FromMinutes(1), cts.Token);
+        }
+
+        // Expected: alice (the sender), bob and his laptop; not his tablet, which is online but not in the hint.
+        var fanOut = await store.FanOut.AppendAsync([alice.UserId, bob.UserId], alice, [alice, bob, bobLaptop],
+            DeviceInboxTests.Entry("hello"), [], (_, _) => Task.FromResult<IReadOnlyList<StateTransactionRequest>?>([]), cts.Token);
+
+        // Bob's socket is found; his laptop has none, his tablet was not read, and the sender gets no copy to route.
+        Assert.Equal([bob], fanOut!.Sockets.Keys);
+        Assert.Equal(new Presence($"gateway-of-{bob.ClientId}", "connection"), fanOut.Sockets[bob]);
+        Assert.Equal(new[] { bob, bobLaptop, bobTablet }.Select(d => d.Key).Order(), fanOut.Slots.Select(s => s.Device.Key).Order());
+    }
 }
