@@ -35,7 +35,9 @@ public static class MessagingBenchmark
             DrainCount: BenchOptions.Int(args, "--drain", 10_000),
             IdleSockets: BenchOptions.Int(args, "--idle-sockets", 50_000),
             TraceRatio: BenchOptions.Text(args, "--trace-ratio") ?? DefaultTraceRatio,
-            QuietWait: TimeSpan.FromSeconds(BenchOptions.Int(args, "--quiet-wait-seconds", 240)));
+            QuietWait: TimeSpan.FromSeconds(BenchOptions.Int(args, "--quiet-wait-seconds", 240)),
+            NatterWarmup: TimeSpan.FromSeconds(BenchOptions.Int(args, "--natter-warmup-seconds", 60)),
+            NatterStart: BenchOptions.Int(args, "--natter-start", 50));
         var fileLimit = FileLimits.Raise((ulong)settings.IdleSockets * 2 + 100_000);
         Console.WriteLine($"Open-file limit: {fileLimit}");
         var report = new MessagingReport(args, settings, fileLimit);
@@ -89,8 +91,11 @@ public static class MessagingBenchmark
         LoadRun half;
         await using (var pairs = await OneToOneLoad.ConnectAsync(target, settings.Pairs))
         {
-            await pairs.RunAsync(100, TimeSpan.FromSeconds(5)); // warm-up: JIT, actor activations, not measured
-            steps = [.. await pairs.StepAsync(200, settings.Step, 100_000, Progress("natter"))];
+            // Warm-up, not measured: actor activations, connection pools, and the JIT. A dozen .NET processes recompile
+            // their hot methods at tier 1 on two cores for about a minute of load (one gateway compiled 1,495 methods in
+            // its first 15 s of load, 169 in the next 15 s); stepping before that measures the compiler, not Natter.
+            await pairs.RunAsync(settings.NatterStart, settings.NatterWarmup);
+            steps = [.. await pairs.StepAsync(settings.NatterStart, settings.Step, 100_000, Progress("natter"))];
             var saturated = steps.Max(s => s.Delivered);
             half = await pairs.RunAsync((int)(saturated / 2), settings.Steady);
             Progress("natter, half")(half);
@@ -217,7 +222,9 @@ public static class MessagingBenchmark
     }
 }
 
-public sealed record MessagingSettings(int Pairs, TimeSpan Step, TimeSpan Steady, int FanOutRounds, int DrainCount, int IdleSockets, string? TraceRatio, TimeSpan QuietWait);
+public sealed record MessagingSettings(
+    int Pairs, TimeSpan Step, TimeSpan Steady, int FanOutRounds, int DrainCount, int IdleSockets, string? TraceRatio, TimeSpan QuietWait,
+    TimeSpan NatterWarmup, int NatterStart);
 
 public sealed record IdleCpu(double PercentOfOneCore, IReadOnlyDictionary<string, double> CpuSeconds, double Seconds);
 
