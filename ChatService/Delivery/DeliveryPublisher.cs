@@ -10,8 +10,9 @@ namespace Natter.ChatService.Delivery;
 /// After the inbox write, tells each gateway instance that holds a recipient's socket. Commits are queued and published
 /// in rounds: everything queued while the rounds in flight run goes in the next one, with one event per gateway
 /// instance for all of it. Where a socket is comes from the commit's own read (<see cref="FanOutAppend.Sockets"/>);
-/// one presence read per round looks up the devices that read found without one. An idle publisher starts a round at once, so a lone message waits for
-/// nothing; under load, many actor turns share each sidecar call instead of making three of their own.
+/// one presence read per round looks up the devices that read found without one. An idle publisher starts a round at
+/// once, so a lone message waits for nothing; under load, many actor turns share each sidecar call instead of making
+/// their own.
 /// Best effort by design: a lost event only delays delivery until the gateway's next inbox check or the reconnect
 /// drain, which is also what a process that dies with commits still queued costs. A graceful stop publishes what is
 /// queued first.

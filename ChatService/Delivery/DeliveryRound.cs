@@ -49,8 +49,12 @@ public static class DeliveryRound
     /// The devices whose sockets the round must still look up: those no commit's own read found holding one. A device
     /// that had none then is looked up again, after its commit, so one that connected meanwhile is not skipped.
     /// </summary>
-    public static IReadOnlyList<DeviceAddress> Unlocated(IReadOnlyList<PendingDelivery> round) =>
-        [.. round.SelectMany(p => p.Slots).Select(s => s.Device).Distinct().Where(d => !round.Any(p => p.Sockets.ContainsKey(d)))];
+    public static IReadOnlyList<DeviceAddress> Unlocated(IReadOnlyList<PendingDelivery> round)
+    {
+        // One set, not a scan of every commit per device: a full round is 512 deliveries.
+        var seen = round.SelectMany(p => p.Sockets.Keys).ToHashSet();
+        return [.. round.SelectMany(p => p.Slots).Select(s => s.Device).Distinct().Where(d => !seen.Contains(d))];
+    }
 
     /// <summary>
     /// Where each of the round's devices holds a socket: the latest commit's read of it, or else the lookup made for the
