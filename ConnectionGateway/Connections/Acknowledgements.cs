@@ -12,7 +12,7 @@ namespace Natter.ConnectionGateway.Connections;
 /// A socket's ack counts as done only when the commit carrying it succeeded; a failed one fails every ack in it, and
 /// those items are sent again.
 /// </summary>
-public sealed class Acknowledgements(DeviceInbox inbox, DeliveredReceipts receipts, ILogger<Acknowledgements> logger) : BackgroundService
+public sealed class Acknowledgements(DeviceInbox inbox, DeliveredReceipts receipts, ILogger<Acknowledgements> logger) : IHostedService
 {
     // Deletes per transaction: far below the sidecar's message limit, and small enough that one slow commit holds few.
     private const int MaxEntriesPerCommit = 1_000;
@@ -23,6 +23,7 @@ public sealed class Acknowledgements(DeviceInbox inbox, DeliveredReceipts receip
     private static readonly TimeSpan CommitTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private Task _loop = Task.CompletedTask;
 
     private sealed record Pending(DeviceAddress Device, IReadOnlyList<long> Entries, IReadOnlyList<SentMessage> Delivered, TaskCompletionSource Done);
 
@@ -37,12 +38,25 @@ public sealed class Acknowledgements(DeviceInbox inbox, DeliveredReceipts receip
         return _queue.Writer.TryWrite(pending) ? pending.Done.Task : CommitAsync([pending]);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Not a BackgroundService: its loop never runs if the host is stopped while starting (the start token is then
+    // cancelled), and the acks sockets queued meanwhile would wait forever. This loop starts at once and ends only when
+    // StopAsync has closed the queue and it is empty: what the sockets acked before a graceful stop is still committed.
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        return _loop.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunAsync()
     {
         using var slots = new SemaphoreSlim(ConcurrentCommits);
         var inFlight = new List<Task>();
-        // Not cancelled by stoppingToken: what the sockets acked before shutdown is still committed (StopAsync closes
-        // the queue, and the loop ends when it is empty).
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
             await slots.WaitAsync(CancellationToken.None);
@@ -67,12 +81,6 @@ public sealed class Acknowledgements(DeviceInbox inbox, DeliveredReceipts receip
             }, CancellationToken.None));
         }
         await Task.WhenAll(inFlight);
-    }
-
-    public override Task StopAsync(CancellationToken cancellationToken)
-    {
-        _queue.Writer.TryComplete();
-        return base.StopAsync(cancellationToken);
     }
 
     private async Task CommitAsync(IReadOnlyList<Pending> batch)
