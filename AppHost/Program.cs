@@ -8,6 +8,7 @@ var blobs = builder.AddAzuriteBlobs("blobs", paths);
 var dapr = DaprSidecarOptions.From(builder, paths, redis);
 var auth = NatterAuth.From(builder);
 var mediaKey = builder.AddMediaInternalKey();
+var sealKey = builder.AddDeliverySealKey();
 
 var media = builder.AddProject<Projects.MediaService>("mediaservice")
     .WithAppHostEnvironment()
@@ -18,10 +19,10 @@ var media = builder.AddProject<Projects.MediaService>("mediaservice")
 
 var chatA = builder.AddProject<Projects.ChatService>("chatservice-a")
     .WithAppHostEnvironment()
-    .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey);
+    .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey).WithDeliverySealKey(sealKey);
 var chatB = builder.AddProject<Projects.ChatService>("chatservice-b")
     .WithAppHostEnvironment()
-    .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey);
+    .WithDaprSidecar(dapr, "chatservice").WithMediaClient(media, mediaKey).WithDeliverySealKey(sealKey);
 
 var gateways = new List<IResourceBuilder<ProjectResource>>();
 foreach (var gateway in new[] { "gateway-a", "gateway-b" })
@@ -33,6 +34,7 @@ foreach (var gateway in new[] { "gateway-a", "gateway-b" })
         .WithEnvironment("Gateway__InstanceId", gateway)
         .WithWebSocketUrlAnnouncement()
         .WithMediaClient(media, mediaKey)
+        .WithDeliverySealKey(sealKey)
             .WaitFor(chatA).WaitFor(chatB));
 }
 

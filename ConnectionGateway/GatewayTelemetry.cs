@@ -24,6 +24,11 @@ public static class GatewayTelemetry
     public static readonly Histogram<double> DeliveryLatency =
         Meter.CreateHistogram<double>("natter.gateway.delivery.latency", "ms", "Server timestamp of a message to its frame being sent");
 
+    // Nonzero with Deliveries:SealKey set means events not sealed by a chat service reached the delivery route (a key
+    // mismatch while keys rotate, or a forgery); each cost an inbox read.
+    public static readonly Counter<long> UnsealedDeliveries =
+        Meter.CreateCounter<long>("natter.gateway.deliveries.unsealed", description: "Pub/sub deliveries without a valid seal, read from the inbox instead");
+
     public static readonly Histogram<long> InboxDepth =
         Meter.CreateHistogram<long>("natter.gateway.inbox.depth", description: "Pending entries found when a client connects");
 }

@@ -11,5 +11,8 @@ public static class DeliveryTopics
 /// <summary>A hint that inbox entries exist; pub/sub may lose or duplicate it, the inbox stays the truth.</summary>
 public sealed record DeliveryBatch(IReadOnlyList<Delivery> Deliveries);
 
-/// <summary>Entry N of the device (UserId, ClientId) exists.</summary>
-public sealed record Delivery(string UserId, string ClientId, long N, InboxEntry Entry);
+/// <summary>
+/// Entry N of the device (UserId, ClientId) exists. Seal, when the chat service has the shared key, proves it
+/// (Natter.Inbox.DeliverySeals); without a valid one a gateway reads the inbox before it believes the event.
+/// </summary>
+public sealed record Delivery(string UserId, string ClientId, long N, InboxEntry Entry, string? Seal = null);

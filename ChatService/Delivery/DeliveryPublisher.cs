@@ -17,7 +17,8 @@ namespace Natter.ChatService.Delivery;
 /// drain, which is also what a process that dies with commits still queued costs. A graceful stop publishes what is
 /// queued first.
 /// </summary>
-public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence, PushHandOff push, ILogger<DeliveryPublisher> logger)
+public sealed class DeliveryPublisher(
+    DaprClient dapr, PresenceRegistry presence, PushHandOff push, DeliverySeals seals, ILogger<DeliveryPublisher> logger)
     : IHostedService
 {
     /// <summary>For items that notify nobody's phone (receipts).</summary>
@@ -144,7 +145,7 @@ public sealed class DeliveryPublisher(DaprClient dapr, PresenceRegistry presence
             // with no socket is looked up after its commit, so a device that just connected is not left to wait.
             var unlocated = DeliveryRound.Unlocated(round);
             var located = DeliveryRound.Located(round, unlocated.Count == 0 ? NoSockets : await presence.LocateAsync(unlocated, timeout.Token));
-            var events = DeliveryRound.Events(round, located);
+            var events = DeliveryRound.Events(round, located, seals);
             await Task.WhenAll(events
                 .Select(e => dapr.PublishEventAsync(DeliveryTopics.PubSubName, DeliveryTopics.ForInstance(e.Instance), e.Batch, timeout.Token))
                 .Concat(round.Select(p => push.PublishAsync(DeliveryRound.Offline(p, located), p.PushTokens, p.Entries[^1], timeout.Token))));

@@ -71,16 +71,26 @@ public static class DeliveryRound
         return located;
     }
 
-    /// <summary>The events per gateway instance holding any of the round's devices, entries in queue order.</summary>
+    /// <summary>
+    /// The events per gateway instance holding any of the round's devices, entries in queue order, each delivery
+    /// sealed (<see cref="DeliverySeals"/>) so its gateway need not read the inbox head to believe it.
+    /// </summary>
     public static IReadOnlyList<(string Instance, DeliveryBatch Batch)> Events(
-        IReadOnlyList<PendingDelivery> round, IReadOnlyDictionary<DeviceAddress, Presence> located)
+        IReadOnlyList<PendingDelivery> round, IReadOnlyDictionary<DeviceAddress, Presence> located, DeliverySeals seals)
     {
         var events = new List<(string, DeliveryBatch)>();
-        var deliveries = round.SelectMany(p => p.Slots.SelectMany(s => p.Entries.Select((entry, i) => (
-            s.Device,
-            Delivery: new Contracts.Delivery(s.Device.UserId, s.Device.ClientId, s.N + i, entry),
-            Bytes: (long)p.EntryBytes[i] + DeliveryOverheadBytes))));
-        foreach (var instance in deliveries.Where(d => located.ContainsKey(d.Device)).GroupBy(d => located[d.Device].GatewayInstanceId, StringComparer.Ordinal))
+        var deliveries = round.SelectMany(p =>
+        {
+            var online = p.Slots.Where(s => located.ContainsKey(s.Device)).ToList();
+            // One digest per entry, however many devices it goes to; none for a commit whose devices are all offline.
+            var digests = online.Count == 0 || !seals.Enabled ? null : p.Entries.Select(DeliverySeals.Digest).ToList();
+            return online.SelectMany(s => p.Entries.Select((entry, i) => (
+                s.Device,
+                Delivery: new Contracts.Delivery(s.Device.UserId, s.Device.ClientId, s.N + i, entry,
+                    digests is null ? null : seals.Seal(s.Device, s.N + i, digests[i])),
+                Bytes: (long)p.EntryBytes[i] + DeliveryOverheadBytes)));
+        });
+        foreach (var instance in deliveries.GroupBy(d => located[d.Device].GatewayInstanceId, StringComparer.Ordinal))
         {
             var batch = new List<Contracts.Delivery>();
             long bytes = 0;

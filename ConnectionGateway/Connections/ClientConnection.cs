@@ -167,14 +167,22 @@ public sealed partial class ClientConnection(WebSocket socket, ClientIdentity id
         }
     }
 
-    /// <summary>A live delivery from pub/sub: entry n of this device exists (and so does everything below it).</summary>
-    public async Task DeliverAsync(long n, InboxEntry entry, CancellationToken ct)
+    /// <summary>
+    /// A live delivery from pub/sub: entry n of this device exists (and so does everything below it). A null entry is
+    /// one the event's word is not good for (<see cref="Deliveries.DeliverySubscription"/>): it is read from the inbox.
+    /// </summary>
+    public async Task DeliverAsync(long n, InboxEntry? entry, CancellationToken ct)
     {
         using var activity = StartDeliveryActivity(entry);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _closing.Token);
         if (!await IsBelowHeadAsync(n, linked.Token))
         {
             services.Logger.LogWarning("Delivery {N} for device {Device} is at or above its inbox head; ignored", n, Device);
+            return;
+        }
+        if (entry is null)
+        {
+            await CatchUpAsync(n + 1, linked.Token);
             return;
         }
         await CatchUpAsync(n, linked.Token);
@@ -217,8 +225,8 @@ public sealed partial class ClientConnection(WebSocket socket, ClientIdentity id
         }
     }
 
-    private static Activity? StartDeliveryActivity(InboxEntry entry) =>
-        ActivityContext.TryParse(entry.TraceParent, null, out var parent)
+    private static Activity? StartDeliveryActivity(InboxEntry? entry) =>
+        ActivityContext.TryParse(entry?.TraceParent, null, out var parent)
             ? GatewayTelemetry.Source.StartActivity("gateway.deliver", ActivityKind.Consumer, parent)
             : GatewayTelemetry.Source.StartActivity("gateway.deliver", ActivityKind.Consumer);
 

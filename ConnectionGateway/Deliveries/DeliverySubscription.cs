@@ -25,19 +25,42 @@ public static class DeliverySubscription
     }
 
     private static async Task<IResult> DeliverAsync(
-        DeliveryBatch batch, ConnectionRegistry connections, DeviceInbox inbox, ILogger<DeliveryBatch> logger, CancellationToken ct)
+        DeliveryBatch batch, ConnectionRegistry connections, DeviceInbox inbox, DeliverySeals seals, ILogger<DeliveryBatch> logger,
+        CancellationToken ct)
     {
         // Devices in parallel, each device's entries in order: a batch may carry several consecutive entries for one
         // device (receipts appended together), and the later one must not fetch the earlier from the store meanwhile.
         var byDevice = batch.Deliveries
             .GroupBy(d => new DeviceAddress(d.UserId, d.ClientId))
-            .Select(device => (Connection: connections.TryGet(device.Key, out var connection) ? connection : null, Deliveries: device.OrderBy(d => d.N).ToList()))
+            .Select(device => (Connection: connections.TryGet(device.Key, out var connection) ? connection : null, Deliveries: device))
             .Where(device => device.Connection is not null)
+            .Select(device => (Connection: device.Connection!, Deliveries: Trusted(device.Deliveries, seals)))
             .ToList();
-        await ReadHeadsAsync([.. byDevice.Where(d => d.Connection!.IsAtOrAboveKnownHead(d.Deliveries[^1].N)).Select(d => d.Connection!)], inbox, logger, ct);
-        await Task.WhenAll(byDevice.Select(device => DeliverInOrderAsync(device.Connection!, device.Deliveries, logger, ct)));
+        GatewayTelemetry.UnsealedDeliveries.Add(byDevice.Sum(d => d.Deliveries.Count(t => !t.Sealed)));
+        // A sealed delivery is the chat service's word that its entry is committed: the head is past it, no read needed.
+        foreach (var (connection, deliveries) in byDevice)
+        {
+            if (deliveries.LastOrDefault(d => d.Sealed) is { } last)
+            {
+                connection.ObserveHead(last.N + 1);
+            }
+        }
+        await ReadHeadsAsync([.. byDevice.Where(d => d.Connection.IsAtOrAboveKnownHead(d.Deliveries[^1].N)).Select(d => d.Connection)], inbox, logger, ct);
+        await Task.WhenAll(byDevice.Select(device => DeliverInOrderAsync(device.Connection, device.Deliveries, logger, ct)));
         return Results.Ok();
     }
+
+    /// <summary>
+    /// A device's deliveries in order, each with whether its seal holds. An unsealed delivery (no key here, or not from
+    /// a chat service that has it) is only a hint: its entry is read from the inbox, never taken from the event.
+    /// </summary>
+    private static List<TrustedDelivery> Trusted(IEnumerable<Delivery> deliveries, DeliverySeals seals) =>
+        [.. deliveries.OrderBy(d => d.N).Select(d => seals.IsSealed(d)
+            ? new TrustedDelivery(d.N, d.Entry, Sealed: true)
+            : new TrustedDelivery(d.N, Entry: null, Sealed: false))];
+
+    /// <summary>Entry N as a gateway may use it: Entry null means read it from the inbox.</summary>
+    private sealed record TrustedDelivery(long N, InboxEntry? Entry, bool Sealed);
 
     /// <summary>
     /// A delivery is trusted only below its device's inbox head as read from the store, and a real one is at the new
@@ -64,7 +87,7 @@ public static class DeliverySubscription
         }
     }
 
-    private static async Task DeliverInOrderAsync(ClientConnection connection, IReadOnlyList<Delivery> deliveries, ILogger logger, CancellationToken ct)
+    private static async Task DeliverInOrderAsync(ClientConnection connection, IReadOnlyList<TrustedDelivery> deliveries, ILogger logger, CancellationToken ct)
     {
         foreach (var delivery in deliveries)
         {
@@ -72,7 +95,7 @@ public static class DeliverySubscription
         }
     }
 
-    private static async Task DeliverQuietly(ClientConnection connection, Delivery delivery, ILogger logger, CancellationToken ct)
+    private static async Task DeliverQuietly(ClientConnection connection, TrustedDelivery delivery, ILogger logger, CancellationToken ct)
     {
         try
         {

@@ -298,7 +298,8 @@ public sealed class KubernetesManifestTests(AppHostModel model)
     }
 
     private static bool IsSecretParameter(string renderedValue) =>
-        renderedValue is "{app-api-token.value}" or "{dapr-api-token.value}" or "{media-internal-key.value}" or "{auth-signing-key.value}";
+        renderedValue is "{app-api-token.value}" or "{dapr-api-token.value}" or "{media-internal-key.value}" or "{auth-signing-key.value}"
+        or "{delivery-seal-key.value}";
 
     private static (string Name, string Key) SecretOf(JsonObject env) =>
         (env["valueFrom"]!["secretKeyRef"]!["name"].Text(), env["valueFrom"]!["secretKeyRef"]!["key"].Text());

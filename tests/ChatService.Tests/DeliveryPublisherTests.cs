@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapr.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Natter.ChatService.Delivery;
 using Natter.Contracts;
 using Natter.Inbox;
@@ -38,8 +39,10 @@ public sealed class DeliveryPublisherTests : IAsyncLifetime
         await _sidecar.DisposeAsync();
     }
 
-    private DeliveryPublisher NewPublisher() =>
-        new(_dapr, _presence, new PushHandOff(_dapr, NullLogger<PushHandOff>.Instance), _log);
+    private static readonly DeliverySeals Unsealed = new(Options.Create(new DeliverySealOptions()));
+
+    private DeliveryPublisher NewPublisher(DeliverySeals? seals = null) =>
+        new(_dapr, _presence, new PushHandOff(_dapr, NullLogger<PushHandOff>.Instance), seals ?? Unsealed, _log);
 
     private readonly RecordingLogger _log = new();
 
@@ -80,16 +83,19 @@ public sealed class DeliveryPublisherTests : IAsyncLifetime
     }
 
     /// <summary>Each event on the gateway's topic, as (user, n, seq) per delivery.</summary>
-    private async Task<List<List<(string User, long N, long Seq)>>> EventsAsync(string gateway)
+    private async Task<List<List<(string User, long N, long Seq)>>> EventsAsync(string gateway) =>
+        [.. (await BatchesAsync(gateway)).Select(batch => batch.Deliveries.Select(d => (d.UserId, d.N, d.Entry.Message!.Seq)).ToList())];
+
+    /// <summary>Each event on the gateway's topic, as the gateway reads it.</summary>
+    private async Task<List<DeliveryBatch>> BatchesAsync(string gateway)
     {
-        var events = new List<List<(string, long, long)>>();
+        var batches = new List<DeliveryBatch>();
         foreach (var entry in await _redis.GetDatabase().StreamRangeAsync(DeliveryTopics.ForInstance(gateway)))
         {
             using var envelope = JsonDocument.Parse((string)entry["data"]!);
-            var batch = envelope.RootElement.GetProperty("data").Deserialize<DeliveryBatch>(NatterJson.Options)!;
-            events.Add([.. batch.Deliveries.Select(d => (d.UserId, d.N, d.Entry.Message!.Seq))]);
+            batches.Add(envelope.RootElement.GetProperty("data").Deserialize<DeliveryBatch>(NatterJson.Options)!);
         }
-        return events;
+        return batches;
     }
 
     [Fact]
@@ -165,5 +171,23 @@ public sealed class DeliveryPublisherTests : IAsyncLifetime
 
         Assert.Equal([(bob.UserId, 3L, 1L)], Assert.Single(await EventsAsync(gatewayA)));
         Assert.Equal([(carol.UserId, 5L, 1L)], Assert.Single(await EventsAsync(gatewayB)));
+    }
+
+    [Fact]
+    public async Task With_the_seal_key_each_delivery_arrives_sealed_for_its_device_after_the_trip_through_the_sidecar()
+    {
+        DeviceAddress bob = NewDevice("bob"), carol = NewDevice("carol");
+        var gateway = await OnlineAsync(bob, carol);
+        var seals = new DeliverySeals(Options.Create(new DeliverySealOptions { SealKey = $"test-only-{Guid.NewGuid():N}" }));
+        var publisher = NewPublisher(seals);
+        publisher.Enqueue(Appended(new InboxSlot(bob, 7), new InboxSlot(carol, 2)), Message(1));
+
+        await publisher.StartAsync(CancellationToken.None);
+        await publisher.StopAsync(CancellationToken.None);
+
+        var deliveries = Assert.Single(await BatchesAsync(gateway)).Deliveries;
+        Assert.Equal([bob.UserId, carol.UserId], deliveries.Select(d => d.UserId));
+        Assert.All(deliveries, d => Assert.True(seals.IsSealed(d)));
+        Assert.False(Unsealed.IsSealed(deliveries[0]));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Natter.ChatService.Delivery;
 using Natter.Contracts;
 using Natter.Inbox;
@@ -25,6 +26,8 @@ public sealed class DeliveryRoundTests
     private static PendingDelivery Weighing(int entryBytes, params InboxSlot[] slots) =>
         new(slots, [Message("big", 1)], [entryBytes], DeliveryPublisher.NoPush, NotRead);
 
+    private static readonly DeliverySeals Unsealed = new(Options.Create(new DeliverySealOptions()));
+
     private static readonly Dictionary<DeviceAddress, Presence> Located = new()
     {
         [BobPhone] = new Presence("gateway-a", "c1"),
@@ -42,7 +45,7 @@ public sealed class DeliveryRoundTests
             Pending([new InboxSlot(BobPhone, 8)], Message("c1", 2)),
         ];
 
-        var events = DeliveryRound.Events(round, Located).ToDictionary(e => e.Instance, e => e.Batch.Deliveries);
+        var events = DeliveryRound.Events(round, Located, Unsealed).ToDictionary(e => e.Instance, e => e.Batch.Deliveries);
 
         Assert.Equal(["gateway-a", "gateway-b"], events.Keys.Order());
         Assert.Equal([("bob", 7L, 1L), ("alice", 4L, 9L), ("bob", 8L, 2L)],
@@ -55,7 +58,7 @@ public sealed class DeliveryRoundTests
     {
         IReadOnlyList<PendingDelivery> round = [Pending([new InboxSlot(BobPhone, 10), new InboxSlot(BobLaptop, 20)], Message("c1", 1), Message("c1", 2))];
 
-        var deliveries = DeliveryRound.Events(round, Located).SelectMany(e => e.Batch.Deliveries).ToList();
+        var deliveries = DeliveryRound.Events(round, Located, Unsealed).SelectMany(e => e.Batch.Deliveries).ToList();
 
         Assert.Equal([(10L, 1L), (11L, 2L)], deliveries.Where(d => d.ClientId == "phone").Select(d => (d.N, d.Entry.Message!.Seq)));
         Assert.Equal([(20L, 1L), (21L, 2L)], deliveries.Where(d => d.ClientId == "laptop").Select(d => (d.N, d.Entry.Message!.Seq)));
@@ -66,7 +69,7 @@ public sealed class DeliveryRoundTests
     {
         var pending = Pending([new InboxSlot(CarolPhone, 5), new InboxSlot(BobPhone, 2)], Message("c1", 1), Message("c1", 2), Message("c1", 3));
 
-        var events = DeliveryRound.Events([pending], Located);
+        var events = DeliveryRound.Events([pending], Located, Unsealed);
 
         Assert.DoesNotContain(events.SelectMany(e => e.Batch.Deliveries), d => d.UserId == "carol");
         Assert.Equal([new InboxSlot(CarolPhone, 7)], DeliveryRound.Offline(pending, Located));
@@ -135,11 +138,25 @@ public sealed class DeliveryRoundTests
         IReadOnlyList<PendingDelivery> round =
             [.. Enumerable.Range(0, 5).Select(i => Weighing(entryBytes, new InboxSlot(BobPhone, i)))];
 
-        var events = DeliveryRound.Events(round, Located);
+        var events = DeliveryRound.Events(round, Located, Unsealed);
 
         Assert.All(events, e => Assert.Equal("gateway-a", e.Instance));
         Assert.All(events, e => Assert.True(e.Batch.Deliveries.Count * (long)(entryBytes + DeliveryRound.DeliveryOverheadBytes) <= DeliveryRound.MaxEventBytes));
         Assert.Equal([0L, 1, 2, 3, 4], events.SelectMany(e => e.Batch.Deliveries).Select(d => d.N));
         Assert.True(events.Count >= 3);
+    }
+
+    [Fact]
+    public void With_the_key_every_delivery_is_sealed_for_its_own_device_and_number()
+    {
+        var seals = new DeliverySeals(Options.Create(new DeliverySealOptions { SealKey = new string('k', DeliverySealOptions.MinKeyLength) }));
+        IReadOnlyList<PendingDelivery> round = [Pending([new InboxSlot(BobPhone, 10), new InboxSlot(BobLaptop, 20)], Message("c1", 1), Message("c1", 2))];
+
+        var deliveries = DeliveryRound.Events(round, Located, seals).SelectMany(e => e.Batch.Deliveries).ToList();
+
+        Assert.Equal(4, deliveries.Count);
+        Assert.All(deliveries, d => Assert.True(seals.IsSealed(d)));
+        Assert.Equal(4, deliveries.Select(d => d.Seal).Distinct().Count());
+        Assert.All(DeliveryRound.Events(round, Located, Unsealed).SelectMany(e => e.Batch.Deliveries), d => Assert.Null(d.Seal));
     }
 }

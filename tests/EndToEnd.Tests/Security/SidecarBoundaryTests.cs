@@ -7,6 +7,7 @@ using Grpc.Core;
 using Natter.Chats;
 using Natter.Contracts;
 using Natter.EndToEnd.Tests.Messaging;
+using Natter.Inbox;
 using static Natter.EndToEnd.Tests.Messaging.MessagingHarness;
 
 namespace Natter.EndToEnd.Tests.Security;
@@ -96,6 +97,30 @@ public sealed class SidecarBoundaryTests(NatterAppFixture fixture)
             sent.Add($"real {i}");
         }
         Assert.Equal(sent, (await MessagesAsync(b, 5)).Select(m => m.Message!.Message));
+    }
+
+    [Fact]
+    public async Task An_unsealed_delivery_of_a_real_entry_shows_the_stored_entry_not_the_events_words()
+    {
+        // An entry committed but not yet delivered (written here straight to the inbox, with no event), and an event
+        // for its number with other words, posted with the app api token but without the chat service's seal.
+        string alice = NewId("alice"), bob = NewId("bob"), bobPhone = NewId("bob-phone");
+        await using var b = await _harness.ConnectReadyAsync(bob, bobPhone, autoAck: false, "gateway-a");
+        var stored = new InboxEntry(InboxEntryKinds.NewMessage,
+            new MessagePayload(NewId("chat"), NewId("message"), 1, alice, "the stored words", [], 1), null, 1, null);
+        using var store = await _harness.InboxStoreAsync();
+        var slot = (await store.Inbox.AppendAsync([new DeviceAddress(bob, bobPhone)], stored, NewId("fence"),
+            (_, _) => Task.FromResult<IReadOnlyList<StateTransactionRequest>>([]), CancellationToken.None)).Single();
+        var forged = new DeliveryBatch([new Delivery(bob, bobPhone, slot.N,
+            stored with { Message = stored.Message! with { Message = "words put in alice's mouth" } })]);
+        using var sidecar = await fixture.AsSidecarAsync("gateway-a");
+
+        using var accepted = await sidecar.PostAsJsonAsync("/deliveries", forged, NatterJson.Options);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var shown = await NextMessageAsync(b);
+        Assert.Equal(stored.Message.MessageId, shown.Message!.MessageId);
+        Assert.Equal("the stored words", shown.Message.Message);
     }
 
     [Fact]
