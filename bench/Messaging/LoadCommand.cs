@@ -23,7 +23,9 @@ public static class LoadCommand
             Console.WriteLine($"  pid {pid,-8} {name}");
         }
         Console.WriteLine($"1-minute load {MachineLoad.OneMinute():F2}; running {rate} msg/s ...");
+        var commandsBefore = await RedisCommands.CountAsync(app);
         var run = await pairs.RunAsync(rate, TimeSpan.FromSeconds(BenchOptions.Int(args, "--seconds", 30)));
+        var commandsAfter = await RedisCommands.CountAsync(app);
         Console.WriteLine($"offered {run.Offered}/s, delivered {run.Delivered:F0}/s, {run.Failed} failed, p50 {run.Ms(50):F1} ms, p99 {run.Ms(99):F1} ms, p99.9 {run.Ms(99.9):F1} ms");
         var total = 0.0;
         foreach (var (kind, seconds) in run.CpuSeconds.OrderByDescending(k => k.Value))
@@ -32,6 +34,12 @@ public static class LoadCommand
             Console.WriteLine($"  {kind,-22} {seconds / Math.Max(1, run.Sent) * 1e6,8:F0} µs/msg");
         }
         Console.WriteLine($"  {"all",-22} {total / Math.Max(1, run.Sent) * 1e6,8:F0} µs/msg");
+        var perMessage = RedisCommands.PerMessage(commandsBefore, commandsAfter, run.Sent).ToList();
+        Console.WriteLine($"redis commands per message: {perMessage.Sum(c => c.PerMessage):F2}");
+        foreach (var (command, count) in perMessage)
+        {
+            Console.WriteLine($"  {command,-22} {count,8:F2}");
+        }
         if (BenchOptions.Int(args, "--fanout-rounds", 0) is > 0 and var rounds)
         {
             var fanOut = await GroupLoad.FanOutAsync(new NatterTarget(app), rounds);
