@@ -66,15 +66,21 @@ public sealed record ChatReceiptRequest(string UserId, long Seq, string Status);
 
 /// <summary>
 /// The delivered reports of one chat from one gateway's acknowledgement flush: each member's highest acked seq. One
-/// actor turn for all of them, so a group message's acks cost the chat a turn per gateway, not one per member.
+/// actor turn for all of them, so a group message's acks cost the chat a turn per gateway, not one per member. Acked
+/// lists the inbox entries those acks were for (the chat's messages), which the turn deletes in its own commit, so the
+/// gateway need not delete them in another call.
 /// </summary>
-public sealed record ChatDeliveredRequest(IReadOnlyList<DeliveredMark> Marks);
+public sealed record ChatDeliveredRequest(IReadOnlyList<DeliveredMark> Marks, IReadOnlyList<AckedEntries>? Acked = null);
 
 public sealed record DeliveredMark(string UserId, long Seq);
 
+/// <summary>Inbox entries of the device (UserId, ClientId) that it acknowledged.</summary>
+public sealed record AckedEntries(string UserId, string ClientId, IReadOnlyList<long> Entries);
+
 /// <summary>How a batch of delivered reports ended: marks that moved, and reports refused (a member removed since the
-/// message was sent, a seq the chat never had). Repeats are neither.</summary>
-public sealed record DeliveredOutcome(int Moved, int Refused);
+/// message was sent, a seq the chat never had). Repeats are neither. AckedDeleted: the request's acked entries were
+/// deleted in the turn's commit (false from a chat service that predates Acked: the gateway then deletes them).</summary>
+public sealed record DeliveredOutcome(int Moved, int Refused, bool AckedDeleted = false);
 
 public sealed record ChatMessageInfoRequest(string UserId, string MessageId);
 

@@ -183,8 +183,14 @@ public sealed class DeviceInbox(DaprClient dapr, ILogger<DeviceInbox> logger)
 
     /// <summary>The acknowledged entries of many devices, deleted in one transaction.</summary>
     public Task AcknowledgeManyAsync(IReadOnlyCollection<(DeviceAddress Device, IReadOnlyList<long> Entries)> acked, CancellationToken ct) =>
-        acked.Sum(a => a.Entries.Count) == 0 ? Task.CompletedTask
-            : dapr.CommitAsync([.. acked.SelectMany(a => a.Entries.Select(n => NatterState.Delete(InboxKeys.Entry(a.Device, n))))], ct);
+        acked.Sum(a => a.Entries.Count) == 0 ? Task.CompletedTask : dapr.CommitAsync([.. AcknowledgeOperations(acked)], ct);
+
+    /// <summary>
+    /// The deletes of acknowledged entries, for a caller that commits them with its own operations (a chat's delivered
+    /// report, so the acks of its messages cost no call of their own). Deleting an entry already gone is a no-op.
+    /// </summary>
+    public static IEnumerable<StateTransactionRequest> AcknowledgeOperations(IEnumerable<(DeviceAddress Device, IReadOnlyList<long> Entries)> acked) =>
+        acked.SelectMany(a => a.Entries.Select(n => NatterState.Delete(InboxKeys.Entry(a.Device, n))));
 
     /// <summary>Moves the tail forward to lowest; a lower value (a stale socket's farewell after a drop) changes nothing.</summary>
     public Task AdvanceTailAsync(DeviceAddress device, long lowest, CancellationToken ct) =>

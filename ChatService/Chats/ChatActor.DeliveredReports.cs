@@ -1,6 +1,7 @@
 using Dapr.Client;
 using Natter.ChatService.Delivery;
 using Natter.Contracts;
+using Natter.Inbox;
 using Natter.State;
 
 namespace Natter.ChatService.Chats;
@@ -9,10 +10,14 @@ namespace Natter.ChatService.Chats;
 /// Delivered reports in bulk: a gateway's acknowledgement flush reports every member of a chat it acked for in one
 /// call. The turn moves each member's mark exactly as <see cref="ReceiptAsync"/> would, then tells each group of senders
 /// in one append of all their receipt items and one publish: a 100-member group message costs the chat a turn per
-/// gateway and its sender's devices one append, where it cost 99 turns and 99 appends.
+/// gateway and its sender's devices one append, where it cost 99 turns and 99 appends. The acked inbox entries the
+/// report names are deleted in the same commit: the marks, the receipts and the deletes happen together or not at all.
 /// </summary>
 public sealed partial class ChatActor
 {
+    /// <summary>As many as one gateway's ack commit holds (Acknowledgements.MaxEntriesPerCommit).</summary>
+    public const int MaxAckedEntries = 1_000;
+
     private sealed record MarkMove(string Member, string Key, MemberReceipts Before, MemberReceipts After);
 
     public Task<ChatResult<DeliveredOutcome>> ReportDeliveredAsync(ChatDeliveredRequest request) => FencedAsync<ChatResult<DeliveredOutcome>>(async ct =>
@@ -30,6 +35,13 @@ public sealed partial class ChatActor
         {
             return new ChatError(ErrorCodes.InvalidField, $"a chat has at most {ChatDocument.MaxParticipants} members to report for");
         }
+        if (request.Acked?.Sum(a => a.Entries.Count) > MaxAckedEntries)
+        {
+            return new ChatError(ErrorCodes.InvalidField, $"a report deletes at most {MaxAckedEntries} acked entries");
+        }
+        // The acks are real whatever the marks do (a repeat, a member removed since): their entries go in any case.
+        IReadOnlyList<StateTransactionRequest> deletes =
+            [.. DeviceInbox.AcknowledgeOperations((request.Acked ?? []).Select(a => (new DeviceAddress(a.UserId, a.ClientId), a.Entries)))];
         // A member removed since the message was sent, or a seq the chat never had: nothing to record for them.
         var reported = highest.Where(m => Refuse(chat, m.UserId, m.Seq) is null).ToList();
         await LoadMarksAsync([.. reported.Select(m => MemberReceipts.Key(ChatId, m.UserId))], ct);
@@ -45,13 +57,17 @@ public sealed partial class ChatActor
         }
         if (moves.Count > 0)
         {
-            await CommitDeliveredAsync(chat, moves, ct);
+            await CommitDeliveredAsync(chat, moves, deletes, ct);
             foreach (var move in moves)
             {
                 _marks[move.Key] = move.After;
             }
         }
-        return new DeliveredOutcome(moves.Count, highest.Count - reported.Count);
+        else if (deletes.Count > 0)
+        {
+            await dapr.CommitAsync(deletes, ct);
+        }
+        return new DeliveredOutcome(moves.Count, highest.Count - reported.Count, AckedDeleted: true);
     });
 
     /// <summary>The marks of members this activation has not held yet, in one bulk read.</summary>
@@ -69,23 +85,25 @@ public sealed partial class ChatActor
     }
 
     /// <summary>The moves' notices: a delivered move never tells of reads, so shared read receipts do not matter here.</summary>
-    private Task CommitDeliveredAsync(ChatDocument chat, IReadOnlyList<MarkMove> moves, CancellationToken ct)
+    private Task CommitDeliveredAsync(ChatDocument chat, IReadOnlyList<MarkMove> moves, IReadOnlyList<StateTransactionRequest> also, CancellationToken ct)
     {
         var lastSent = chat.LastSent ?? new Dictionary<string, long>();
-        return CommitMovesAsync([.. moves.Select(m => (m, ReceiptRules.Notices(m.Member, m.Before, m.After, lastSent, chat.Members, _ => false)))], ct);
+        return CommitMovesAsync([.. moves.Select(m => (m, ReceiptRules.Notices(m.Member, m.Before, m.After, lastSent, chat.Members, _ => false)))], also, ct);
     }
 
     /// <summary>
     /// Commits members' moved marks and tells the senders: one append per distinct set of senders, carrying one receipt
     /// item per notice, and every member's new marks (etag-guarded, checked against the stored ones) with the last
     /// append. A crash before that commit leaves the marks where they were, so the retried report (an ack not yet
-    /// deleted, a markRead answered unavailable) appends again: a sender may see a receipt twice, never none.
+    /// deleted, a markRead answered unavailable) appends again: a sender may see a receipt twice, never none. Also is
+    /// committed with the marks (the report's acked entries).
     /// </summary>
-    private async Task CommitMovesAsync(IReadOnlyList<(MarkMove Move, IReadOnlyList<ReceiptNotice> Notices)> moves, CancellationToken ct)
+    private async Task CommitMovesAsync(
+        IReadOnlyList<(MarkMove Move, IReadOnlyList<ReceiptNotice> Notices)> moves, IReadOnlyList<StateTransactionRequest> also, CancellationToken ct)
     {
         var keys = moves.Select(m => m.Move.Key).ToList();
         IReadOnlyList<StateTransactionRequest> CommitMarks(IReadOnlyDictionary<string, (string? Json, string? ETag)> read) =>
-            [.. moves.Select(m => MarkCommit(m.Move.Key, m.Move.Before, m.Move.After, read[m.Move.Key]))];
+            [.. moves.Select(m => MarkCommit(m.Move.Key, m.Move.Before, m.Move.After, read[m.Move.Key])), .. also];
 
         var bySenders = moves
             .SelectMany(m => m.Notices.Select(notice => (m.Move.Member, Notice: notice)))

@@ -36,7 +36,7 @@ public sealed partial class ChatActor
             : new Dictionary<string, UserSettings>();
         var notices = ReceiptRules.Notices(request.UserId, before, after, chat!.LastSent ?? new Dictionary<string, long>(),
             chat.Members, user => settings.TryGetValue(user, out var s) ? s.ReadReceipts : UserSettings.Default.ReadReceipts);
-        await CommitMovesAsync([(new MarkMove(request.UserId, key, before, after), notices)], ct);
+        await CommitMovesAsync([(new MarkMove(request.UserId, key, before, after), notices)], [], ct);
         _marks[key] = after;
         return new ChatReceiptResult(null, null, after.ReadUpTo, null, null);
     });

@@ -6,9 +6,10 @@ namespace Natter.ConnectionGateway.Connections;
 
 /// <summary>
 /// The acknowledgements of every socket on this gateway, committed together: whatever the sockets acked while the
-/// previous commit ran goes in the next one, as one delete transaction across devices (a 100-member group message
-/// costs one store call here, not one per receiving socket) after one delivered report per chat for all its users. Nothing
-/// waits for a window: under light load each ack commits at once, under heavy load batches grow by themselves.
+/// previous commit ran goes in the next one, as one delivered report per chat for all its users (whose commit deletes
+/// the acked entries of that chat's messages) and one delete transaction across devices for the rest (receipts, chat
+/// updates). Nothing waits for a window: under light load each ack commits at once, under heavy load batches grow by
+/// themselves.
 /// A socket's ack counts as done only when the commit carrying it succeeded; a failed one fails every ack in it, and
 /// those items are sent again.
 /// </summary>
@@ -85,13 +86,15 @@ public sealed class Acknowledgements(DeviceInbox inbox, DeliveredReceipts receip
 
     private async Task CommitAsync(IReadOnlyList<Pending> batch)
     {
-        // Reports before the delete: a crash in between re-sends the items, and their acks report again (a repeat
-        // moves no mark, so nobody hears twice).
-        await receipts.ReportAsync(batch.SelectMany(p => p.Delivered.Select(m => (p.Device.UserId, m))));
+        // The chats delete the entries of their messages with the reports, in one commit each; what is left (receipts,
+        // chat updates, a report that failed) is deleted here. A crash before either re-sends the items, and their acks
+        // report again (a repeat moves no mark, so nobody hears twice).
+        var deleted = await receipts.ReportAsync(batch.SelectMany(p => p.Delivered.Select(m => (p.Device, m))));
         using var timeout = new CancellationTokenSource(CommitTimeout);
         try
         {
-            await inbox.AcknowledgeManyAsync([.. batch.Select(p => (p.Device, p.Entries))], timeout.Token);
+            await inbox.AcknowledgeManyAsync(
+                [.. batch.Select(p => (p.Device, (IReadOnlyList<long>)[.. p.Entries.Where(n => !deleted.Contains((p.Device, n)))]))], timeout.Token);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -20,7 +20,7 @@ public sealed partial class ClientConnection
         // The user's own messages (copies for its other devices) are no news to their sender.
         if (entry.Message is { } message && message.UserId != Identity.UserId)
         {
-            _sentMessages[n] = new SentMessage(message.ChatId, message.Seq);
+            _sentMessages[n] = new SentMessage(n, message.ChatId, message.Seq);
         }
     }
 
