@@ -69,8 +69,11 @@ public sealed class DeliveryPublisherTests : IAsyncLifetime
     private static InboxEntry Message(long seq) =>
         new(InboxEntryKinds.NewMessage, new MessagePayload("chat", $"m{seq}", seq, "alice", $"text {seq}", [], seq), null, seq, null);
 
-    private static FanOutAppend Appended(params InboxSlot[] slots) =>
-        new(slots, DeliveryPublisher.NoPush, [.. slots.Select(s => s.Device)], [300], new Dictionary<DeviceAddress, Presence>());
+    private static FanOutAppend Appended(params InboxSlot[] slots) => Sized(300, slots);
+
+    /// <summary>A commit whose one entry is stored in the given number of bytes.</summary>
+    private static FanOutAppend Sized(int entryBytes, params InboxSlot[] slots) =>
+        new(slots, DeliveryPublisher.NoPush, [.. slots.Select(s => s.Device)], [entryBytes], new Dictionary<DeviceAddress, Presence>());
 
     private async Task<string> OnlineAsync(params DeviceAddress[] devices)
     {
@@ -137,6 +140,30 @@ public sealed class DeliveryPublisherTests : IAsyncLifetime
         var published = (await EventsAsync(gateway)).SelectMany(e => e).Select(d => d.N).ToList();
         Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), published.Order());
         Assert.Equal(50, published.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_commit_beyond_the_queue_bound_is_skipped_with_one_warning_per_stretch_and_the_next_that_fits_is_published()
+    {
+        var bob = NewDevice("bob");
+        var gateway = await OnlineAsync(bob);
+        var publisher = NewPublisher();
+        const int overTheBound = (64 * 1024 * 1024) + 1; // the queue's bound in stored entry bytes, plus one
+        int Warnings() => _log.Lines.Count(l => l.StartsWith("Warning: The delivery queue is full", StringComparison.Ordinal));
+
+        publisher.Enqueue(Sized(overTheBound, new InboxSlot(bob, 0)), Message(1));
+        publisher.Enqueue(Sized(overTheBound, new InboxSlot(bob, 1)), Message(2));
+        Assert.Equal(1, Warnings()); // once per stretch of skipping, not per commit
+        // The skipped commits' bytes were given back, so one that fits is queued, and it ends the stretch.
+        publisher.Enqueue(Appended(new InboxSlot(bob, 2)), Message(3));
+        publisher.Enqueue(Sized(overTheBound, new InboxSlot(bob, 3)), Message(4));
+        Assert.Equal(2, Warnings());
+
+        await publisher.StartAsync(CancellationToken.None);
+        await publisher.StopAsync(CancellationToken.None);
+
+        // The skipped ones wait in their inboxes for the gateway's own look; only the one that fit was published.
+        Assert.Equal([(bob.UserId, 2L, 3L)], Assert.Single(await EventsAsync(gateway)));
     }
 
     [Fact]
