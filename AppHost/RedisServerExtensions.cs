@@ -11,6 +11,13 @@ public static class RedisServerExtensions
     public static IResourceBuilder<ExecutableResource> AddRedisServer(
         this IDistributedApplicationBuilder builder, string name, NatterPaths paths)
     {
+        // Without this, a missing redis-server is a restart loop in the supervisor and a dashboard of resources waiting
+        // on Redis forever; a published deployment brings its own Redis, so only a local run needs the binary.
+        if (builder.ExecutionContext.IsRunMode && !IsOnPath("redis-server"))
+        {
+            throw new InvalidOperationException(
+                "redis-server is not installed (not found on PATH): install it (Debian: apt-get install redis-server); ./natter up does it for you.");
+        }
         var appendFsync = AppendFsync(builder.Configuration["Redis:AppendFsync"]);
         var maxMemory = builder.Configuration["Redis:MaxMemory"] is { Length: > 0 } configured ? configured : DefaultMaxMemory;
         var healthKey = $"{name}-tcp";
@@ -44,6 +51,10 @@ public static class RedisServerExtensions
         builder.Services.AddHealthChecks().AddRedisPingCheck(healthKey, endpoint);
         return redis;
     }
+
+    private static bool IsOnPath(string executable) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(folder => File.Exists(Path.Combine(folder, executable)));
 
     /// <summary>Redis:MaxMemory when not configured: room for a developer's machine; deployments size it.</summary>
     public const string DefaultMaxMemory = "1gb";
