@@ -16,8 +16,8 @@ public sealed record DaprBinaries(string Daprd, string Placement, string Schedul
     {
         string[] folders = binPath is { Length: > 0 }
             ? [Path.GetFullPath(binPath)]
-            : [.. (pathVariable ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries), Path.Combine(homeDirectory, ".dapr", "bin")];
-        string? Locate(string name) => folders.Select(folder => Path.Combine(folder, name)).FirstOrDefault(File.Exists);
+            : [.. ExecutableSearch.PathFolders(pathVariable), Path.Combine(homeDirectory, ".dapr", "bin")];
+        string? Locate(string name) => ExecutableSearch.Locate(folders, name);
 
         var daprd = Locate("daprd");
         var placement = Locate("placement");

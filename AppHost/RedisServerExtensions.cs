@@ -13,7 +13,7 @@ public static class RedisServerExtensions
     {
         // Without this, a missing redis-server is a restart loop in the supervisor and a dashboard of resources waiting
         // on Redis forever; a published deployment brings its own Redis, so only a local run needs the binary.
-        if (builder.ExecutionContext.IsRunMode && !IsOnPath("redis-server"))
+        if (builder.ExecutionContext.IsRunMode && ExecutableSearch.OnPath("redis-server") is null)
         {
             throw new InvalidOperationException(
                 "redis-server is not installed (not found on PATH): install it (Debian: apt-get install redis-server); ./natter up does it for you.");
@@ -51,10 +51,6 @@ public static class RedisServerExtensions
         builder.Services.AddHealthChecks().AddRedisPingCheck(healthKey, endpoint);
         return redis;
     }
-
-    private static bool IsOnPath(string executable) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(folder => File.Exists(Path.Combine(folder, executable)));
 
     /// <summary>Redis:MaxMemory when not configured: room for a developer's machine; deployments size it.</summary>
     public const string DefaultMaxMemory = "1gb";

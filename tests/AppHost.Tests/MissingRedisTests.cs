@@ -1,5 +1,3 @@
-using Natter.AppHost.Tests.Infrastructure;
-
 namespace Natter.AppHost.Tests;
 
 /// <summary>A machine without redis-server: the AppHost, run for real, stops at once and says what to install.</summary>
@@ -12,9 +10,7 @@ public sealed class MissingRedisTests : IDisposable
     [Fact]
     public async Task Without_redis_server_on_PATH_the_AppHost_exits_and_says_how_to_install_it()
     {
-        // tests/AppHost.Tests/bin/{Configuration}/net10.0/ → AppHost/bin/{Configuration}/net10.0/AppHost.dll
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var appHost = Path.Combine(RepositoryPaths.Root, "AppHost", "bin", testBin.Parent!.Name, testBin.Name, "AppHost.dll");
+        var appHost = TestSupport.RepositoryPaths.BuiltAssembly("AppHost", "AppHost");
         Assert.True(File.Exists(appHost), $"build the AppHost first: {appHost}");
 
         await using var process = TestSupport.ChildProcess.Start("dotnet", [appHost], new Dictionary<string, string>

@@ -24,13 +24,11 @@ public sealed class StateSidecar : IAsyncDisposable
     public string RedisAddress => _redis.Address;
     public string HttpEndpoint { get; }
 
-    private static string Configuration => AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-
     /// <summary>NATTER_SIDECAR_DLL points at a sidecar built elsewhere (e.g. another branch's); otherwise this repo's build.</summary>
     private static string? OverrideAssembly => Environment.GetEnvironmentVariable("NATTER_SIDECAR_DLL") is { Length: > 0 } dll ? dll : null;
 
     public static string SidecarAssembly =>
-        OverrideAssembly ?? Path.Combine(RepositoryPaths.Root, "Sidecar", "bin", Configuration, "net10.0", "Natter.Sidecar.dll");
+        OverrideAssembly ?? RepositoryPaths.BuiltAssembly("Sidecar", "Natter.Sidecar");
 
     public static string? UnavailableBecause { get; } =
         OverrideAssembly is null && !File.Exists(Path.Combine(RepositoryPaths.Root, "Sidecar", "State", "RedisStateStore.cs"))

@@ -72,10 +72,7 @@ public sealed class PushNotificationTests(NatterAppFixture fixture)
     {
         // The entry's "data" field is the CloudEvent the sidecar wrapped the published batch in.
         using var cloudEvent = JsonDocument.Parse(entry["data"].ToString());
-        var data = cloudEvent.RootElement.GetProperty("data");
-        return data.ValueKind == JsonValueKind.String
-            ? JsonSerializer.Deserialize<PushBatch>(data.GetString()!, JsonSerializerOptions.Web)
-            : data.Deserialize<PushBatch>(JsonSerializerOptions.Web);
+        return cloudEvent.RootElement.GetProperty("data").Deserialize<PushBatch>(NatterJson.Options);
     }
 
     [Fact]

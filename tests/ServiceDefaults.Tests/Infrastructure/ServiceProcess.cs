@@ -47,9 +47,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private static string AssemblyPath(string project)
     {
-        // tests/ServiceDefaults.Tests/bin/{Configuration}/net10.0/ → {root}/{project}/bin/{Configuration}/net10.0/
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var path = Path.Combine(RepositoryPaths.Root, project, "bin", testBin.Parent!.Name, testBin.Name, $"Natter.{project}.dll");
+        var path = RepositoryPaths.BuiltAssembly(project, $"Natter.{project}");
         return File.Exists(path) ? path : throw new FileNotFoundException($"build {project} first", path);
     }
 
