@@ -1,3 +1,4 @@
+using Natter.State;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Natter.Inbox;
@@ -6,7 +7,7 @@ public static class InboxExtensions
 {
     /// <summary>The device inbox, registry and presence: what both the chat service and the gateway use.</summary>
     public static IServiceCollection AddDeviceInbox(this IServiceCollection services) =>
-        services.AddSingleton<DeviceInbox>().AddSingleton<PresenceRegistry>().AddSingleton<DeviceRegistryStore>().AddSingleton<MemberFanOut>()
+        services.AddSingleton<StateRounds>().AddSingleton<DeviceInbox>().AddSingleton<PresenceRegistry>().AddSingleton<DeviceRegistryStore>().AddSingleton<MemberFanOut>()
             .AddSingleton<UserSettingsStore>() // user settings: §9
             .AddSingleton<DeliverySeals>()
             .AddOptions<DeliverySealOptions>().BindConfiguration(DeliverySealOptions.Section).Services;

@@ -25,7 +25,7 @@ public sealed record FanOutAppend(
 /// read decide the recipients; a device the caller did not expect costs a second read for its head, never a missed copy.
 /// The heads are etag-guarded in the transaction, so a read that went stale conflicts and the whole attempt runs again.
 /// </summary>
-public sealed class MemberFanOut(DaprClient dapr, DeviceInbox inbox, ILogger<MemberFanOut> logger)
+public sealed class MemberFanOut(DaprClient dapr, StateRounds rounds, DeviceInbox inbox, ILogger<MemberFanOut> logger)
 {
     // As DeviceInbox: a hot device's writers take turns until the caller's deadline rather than for a fixed count.
     private const int AppendAttempts = int.MaxValue;
@@ -57,7 +57,8 @@ public sealed class MemberFanOut(DaprClient dapr, DeviceInbox inbox, ILogger<Mem
         var registryKeys = users.Select(InboxKeys.Devices).Distinct(StringComparer.Ordinal).ToList();
         return await NatterState.RetryOnConflictAsync(async () =>
         {
-            var read = await dapr.ReadManyRawAsync(
+            // The read and the commit go in rounds with other turns' (StateRounds): under load, one sidecar call each.
+            var read = await rounds.ReadManyRawAsync(
                 [.. registryKeys, .. likely.Select(InboxKeys.Head), .. likely.Select(InboxKeys.Presence), .. alsoRead], ct);
             var fanOut = FanOutDevices.From(users, read);
             var recipients = fanOut.Devices.Where(d => d != except).Distinct().ToList();
@@ -78,7 +79,7 @@ public sealed class MemberFanOut(DaprClient dapr, DeviceInbox inbox, ILogger<Mem
             }
             var (operations, slots) = DeviceInbox.PlanAppend(recipients, heads, bodies);
             operations.AddRange(also);
-            await dapr.CommitAsync(operations, ct);
+            await rounds.CommitAsync(operations, ct);
             return new FanOutAppend(slots, recipients.Where(fanOut.PushTokens.ContainsKey).ToDictionary(d => d, d => fanOut.PushTokens[d]), fanOut.Devices,
                 [.. bodies.Select(b => b.Length)], PresenceRegistry.Found(recipients, read));
         }, logger, ct, AppendAttempts);

@@ -20,6 +20,8 @@ public sealed class InboxStoreFixture : IAsyncLifetime
 
     public DeviceRegistryStore Devices { get; private set; } = null!;
 
+    public StateRounds Rounds { get; private set; } = null!;
+
     public MemberFanOut FanOut { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -30,7 +32,8 @@ public sealed class InboxStoreFixture : IAsyncLifetime
         Inbox = new DeviceInbox(Dapr, NullLogger<DeviceInbox>.Instance);
         Presence = new PresenceRegistry(Dapr);
         Devices = new DeviceRegistryStore(Dapr, Inbox, Presence, Clock, NullLogger<DeviceRegistryStore>.Instance);
-        FanOut = new MemberFanOut(Dapr, Inbox, NullLogger<MemberFanOut>.Instance);
+        Rounds = new StateRounds(Dapr, NullLogger<StateRounds>.Instance);
+        FanOut = new MemberFanOut(Dapr, Rounds, Inbox, NullLogger<MemberFanOut>.Instance);
     }
 
     public async Task DisposeAsync()
