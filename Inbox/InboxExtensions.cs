@@ -1,5 +1,5 @@
-using Natter.State;
 using Microsoft.Extensions.DependencyInjection;
+using Natter.State;
 
 namespace Natter.Inbox;
 

@@ -42,7 +42,15 @@ internal sealed class Rounds<T>(int inFlight, Func<LinkedList<T>, List<T>> take,
                 }
                 round = take(_waiting);
             }
-            await run(round);
+            try
+            {
+                await run(round);
+            }
+            catch (Exception)
+            {
+                // run completes its own items and is not meant to throw; if it does, that round's callers give up at
+                // their own deadlines, and the rounds after it must still run rather than stall every later call.
+            }
         }
     }
 }

@@ -124,6 +124,11 @@ public sealed class StateRounds
             using var cts = new CancellationTokenSource(RoundTimeout);
             var keys = round.Count == 1 ? round[0].Keys : round.SelectMany(r => r.Keys).Distinct(StringComparer.Ordinal).ToList();
             var read = await _dapr.ReadManyRawAsync(keys, cts.Token);
+            if (round.Count == 1)
+            {
+                round[0].Done.TrySetResult(read); // its own keys exactly: nothing to split
+                return;
+            }
             foreach (var pending in round)
             {
                 var own = new Dictionary<string, (string?, string?)>(pending.Keys.Count, StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text;
 using Dapr.Client;
@@ -99,9 +100,9 @@ public sealed class StateRoundsTests(InboxStoreFixture store)
             _listener.Start();
         }
 
-        public System.Collections.Concurrent.ConcurrentBag<int> Commits { get; } = [];
+        public ConcurrentBag<int> Commits { get; } = [];
 
-        public System.Collections.Concurrent.ConcurrentBag<int> Reads { get; } = [];
+        public ConcurrentBag<int> Reads { get; } = [];
 
         public void Dispose() => _listener.Dispose();
     }
