@@ -95,11 +95,11 @@ public sealed record ChatDeleteRequest(string UserId, string ClientId, string Me
 
 public sealed record ChatReactRequest(string UserId, string ClientId, string MessageId, string? Emoji);
 
-/// <summary>
-/// The outcome of an edit, delete or react: Error is null on success; At is the edit's or deletion's server time, Emoji
-/// the reaction now stored.
-/// </summary>
-public sealed record MessageChangeResult(string? Error, string? ErrorMessage, string? MessageId, long? At, string? Emoji)
-{
-    public static MessageChangeResult Fail(string code, string message) => new(code, message, null, null, null);
-}
+/// <summary>An edit the chat stored: EditedAt is the server's time in Unix milliseconds.</summary>
+public sealed record EditOutcome(string MessageId, long EditedAt);
+
+/// <summary>A deletion for everyone: DeletedAt is the server's time of the first one (a repeat answers the same).</summary>
+public sealed record DeleteOutcome(string MessageId, long DeletedAt);
+
+/// <summary>The caller's reaction as the chat now stores it; Emoji null means it has none.</summary>
+public sealed record ReactionOutcome(string MessageId, string? Emoji);

@@ -62,7 +62,9 @@ public static class NatterJson
 [JsonSerializable(typeof(ChatEditRequest))]
 [JsonSerializable(typeof(ChatDeleteRequest))]
 [JsonSerializable(typeof(ChatReactRequest))]
-[JsonSerializable(typeof(MessageChangeResult))]
+[JsonSerializable(typeof(ChatResult<EditOutcome>))]
+[JsonSerializable(typeof(ChatResult<DeleteOutcome>))]
+[JsonSerializable(typeof(ChatResult<ReactionOutcome>))]
 // Typing and presence (§12).
 [JsonSerializable(typeof(TypingCommand))]
 [JsonSerializable(typeof(GetPresenceCommand))]

@@ -84,7 +84,8 @@ public sealed record DeliveredOutcome(int Moved, int Refused, bool AckedDeleted 
 
 public sealed record ChatMessageInfoRequest(string UserId, string MessageId);
 
-public sealed record ChatReceiptResult(string? Error, string? ErrorMessage, long? ReadUpToSeq, string? MessageId, IReadOnlyList<MemberReceipt>? Members)
-{
-    public static ChatReceiptResult Fail(string code, string message) => new(code, message, null, null, null);
-}
+/// <summary>The member's read mark after a markRead: the seq it names, or a higher one it had reached already.</summary>
+public sealed record ReadOutcome(long ReadUpToSeq);
+
+/// <summary>Who of the chat's other members has had the message delivered and read (as the caller may see).</summary>
+public sealed record MessageInfo(string MessageId, long Seq, IReadOnlyList<MemberReceipt> Members);

@@ -17,11 +17,11 @@ namespace Natter.ChatService.Chats;
 /// </summary>
 public sealed partial class ChatActor
 {
-    public Task<MessageChangeResult> EditMessageAsync(ChatEditRequest request) => FencedAsync(ct =>
+    public Task<ChatResult<EditOutcome>> EditMessageAsync(ChatEditRequest request) => FencedAsync(ct =>
     {
         if (Encoding.UTF8.GetByteCount(request.Message) > options.Value.MaxMessageBytes)
         {
-            return Task.FromResult(MessageChangeResult.Fail(ErrorCodes.MessageTooLarge,
+            return Task.FromResult<ChatResult<EditOutcome>>(new ChatError(ErrorCodes.MessageTooLarge,
                 $"a message has at most {options.Value.MaxMessageBytes} UTF-8 bytes"));
         }
         return ResultOf(ChangeMessageAsync(request.UserId, request.ClientId, request.MessageId,
@@ -31,7 +31,7 @@ public sealed partial class ChatActor
             ct));
     });
 
-    public Task<MessageChangeResult> DeleteMessageAsync(ChatDeleteRequest request) => FencedAsync(async ct =>
+    public Task<ChatResult<DeleteOutcome>> DeleteMessageAsync(ChatDeleteRequest request) => FencedAsync(async ct =>
     {
         var (result, record) = await ChangeMessageAsync(request.UserId, request.ClientId, request.MessageId,
             (record, now) => MessageRules.Delete(record, request.UserId, now),
@@ -48,14 +48,14 @@ public sealed partial class ChatActor
         return result;
     });
 
-    public Task<MessageChangeResult> ReactAsync(ChatReactRequest request) => FencedAsync(ct =>
+    public Task<ChatResult<ReactionOutcome>> ReactAsync(ChatReactRequest request) => FencedAsync(ct =>
         ResultOf(ChangeMessageAsync(request.UserId, request.ClientId, request.MessageId,
             (record, _) => MessageRules.React(record, request.UserId, request.Emoji),
             (record, now) => new InboxEntry(MessageChangeFrameTypes.Reaction, null, null, now, Activity.Current?.Id,
                 Reaction: new ReactionPayload(ChatId, record.MessageId, record.Seq, request.UserId, request.Emoji, now)),
             ct)));
 
-    private static async Task<MessageChangeResult> ResultOf(Task<(MessageChangeResult Result, MessageRecord? Record)> change) =>
+    private static async Task<ChatResult<T>> ResultOf<T>(Task<(ChatResult<T> Result, MessageRecord? Record)> change) where T : class =>
         (await change).Result;
 
     /// <summary>
@@ -63,20 +63,20 @@ public sealed partial class ChatActor
     /// then one fenced commit of the new record and an item to every member device except the calling one. Returns the
     /// answer and the record it was decided on.
     /// </summary>
-    private async Task<(MessageChangeResult Result, MessageRecord? Record)> ChangeMessageAsync(
+    private async Task<(ChatResult<T> Result, MessageRecord? Record)> ChangeMessageAsync<T>(
         string userId, string clientId, string messageId,
-        Func<MessageRecord?, DateTimeOffset, MessageChange> decide,
+        Func<MessageRecord?, DateTimeOffset, MessageChange<T>> decide,
         Func<MessageRecord, long, InboxEntry> item,
-        CancellationToken ct)
+        CancellationToken ct) where T : class
     {
         var chat = await LoadAsync(ct);
         if (chat is null)
         {
-            return (MessageChangeResult.Fail(ErrorCodes.UnknownChat, "no such chat"), null);
+            return (new ChatError(ErrorCodes.UnknownChat, "no such chat"), null);
         }
         if (!chat.IsMember(userId))
         {
-            return (MessageChangeResult.Fail(ErrorCodes.NotAMember, "you are not a participant of this chat"), null);
+            return (new ChatError(ErrorCodes.NotAMember, "you are not a participant of this chat"), null);
         }
         var key = MessageRecord.Key(ChatId, messageId);
         var (record, _) = await dapr.ReadAsync<MessageRecord>(key, ct);
@@ -102,7 +102,7 @@ public sealed partial class ChatActor
         catch (AppendTooLargeException e)
         {
             // An edit's new text fans out like a message, under the same limit; nothing was written.
-            return (MessageChangeResult.Fail(ErrorCodes.MessageTooLarge,
+            return (new ChatError(ErrorCodes.MessageTooLarge,
                 $"a message to {e.Devices} devices has at most about {e.MaxEntryBytes / 1024} KiB stored (escaping included)"), record);
         }
         deliveries.Enqueue(fanOut, entry);
@@ -117,8 +117,7 @@ public sealed partial class ChatActor
             return (null, null);
         }
         var (record, _) = await dapr.ReadAsync<MessageRecord>(MessageRecord.Key(ChatId, replyTo), ct);
-        var (quote, error, message) = MessageRules.Quote(record?.RemainingTtl(time.GetUtcNow()) is null ? null : record);
-        return quote is null ? (null, new ChatError(error!, message!)) : (quote, null);
+        return MessageRules.Quote(record?.RemainingTtl(time.GetUtcNow()) is null ? null : record);
     }
 
     /// <summary>The send's message record: one more operation in the send's transaction, no extra round trip.</summary>

@@ -13,7 +13,7 @@ namespace Natter.ChatService.Chats;
 /// </summary>
 public sealed partial class ChatActor
 {
-    public Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request) => FencedAsync(async ct =>
+    public Task<ChatResult<ReadOutcome>> ReceiptAsync(ChatReceiptRequest request) => FencedAsync<ChatResult<ReadOutcome>>(async ct =>
     {
         var chat = await LoadAsync(ct);
         if (Refuse(chat, request.UserId, request.Seq) is { } refusal)
@@ -22,13 +22,13 @@ public sealed partial class ChatActor
         }
         if (request.Status is not (ReceiptStatus.Delivered or ReceiptStatus.Read))
         {
-            return ChatReceiptResult.Fail(ErrorCodes.InvalidField, "status must be delivered or read");
+            return new ChatError(ErrorCodes.InvalidField, "status must be delivered or read");
         }
         var key = MemberReceipts.Key(ChatId, request.UserId);
         var before = await MarksAsync(key, ct);
         if (ReceiptRules.Advance(before, request.Status, request.Seq, Now()) is not { } after)
         {
-            return new ChatReceiptResult(null, null, before.ReadUpTo, null, null); // nothing moved: nobody hears again
+            return new ReadOutcome(before.ReadUpTo); // nothing moved: nobody hears again
         }
         // Settings decide only who hears of reads: a delivered report (most of them, one per acked message) reads none.
         var settings = after.ReadUpTo > before.ReadUpTo
@@ -38,7 +38,7 @@ public sealed partial class ChatActor
             chat.Members, user => settings.TryGetValue(user, out var s) ? s.ReadReceipts : UserSettings.Default.ReadReceipts);
         await CommitMovesAsync([(new MarkMove(request.UserId, key, before, after), notices)], [], ct);
         _marks[key] = after;
-        return new ChatReceiptResult(null, null, after.ReadUpTo, null, null);
+        return new ReadOutcome(after.ReadUpTo);
     });
 
     /// <summary>
@@ -55,27 +55,27 @@ public sealed partial class ChatActor
         return held;
     }
 
-    public Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request) => FencedAsync(async ct =>
+    public Task<ChatResult<MessageInfo>> GetMessageInfoAsync(ChatMessageInfoRequest request) => FencedAsync<ChatResult<MessageInfo>>(async ct =>
     {
         var chat = await LoadAsync(ct);
         if (chat is null)
         {
-            return ChatReceiptResult.Fail(ErrorCodes.UnknownChat, "no such chat");
+            return new ChatError(ErrorCodes.UnknownChat, "no such chat");
         }
         if (!chat.IsMember(request.UserId))
         {
-            return ChatReceiptResult.Fail(ErrorCodes.NotAMember, "you are not a participant of this chat");
+            return new ChatError(ErrorCodes.NotAMember, "you are not a participant of this chat");
         }
         // The message's record (§10) names its sender and seq.
         var (message, _) = await dapr.ReadAsync<Messages.MessageRecord>(Messages.MessageRecord.Key(ChatId, request.MessageId), ct);
         if (message is null)
         {
-            return ChatReceiptResult.Fail(MessageChangeErrorCodes.UnknownMessage, "no such message in this chat (it may have expired)");
+            return new ChatError(MessageChangeErrorCodes.UnknownMessage, "no such message in this chat (it may have expired)");
         }
         if (message.SenderId != request.UserId)
         {
             // As in WhatsApp: only the sender sees who received and read a message.
-            return ChatReceiptResult.Fail(ErrorCodes.NotAllowed, "only the sender of a message may see its info");
+            return new ChatError(ErrorCodes.NotAllowed, "only the sender of a message may see its info");
         }
         var others = chat!.Members.Where(m => m != request.UserId).ToList();
         var marks = await dapr.ReadManyAsync<MemberReceipts>([.. others.Select(m => MemberReceipts.Key(ChatId, m))], ct);
@@ -89,22 +89,22 @@ public sealed partial class ChatActor
                 ReceiptRules.CoveredAt(mark.DeliveredUpTo, mark.Delivered, message.Seq),
                 readVisible ? ReceiptRules.CoveredAt(mark.ReadUpTo, mark.Read, message.Seq) : null);
         }).ToList();
-        return new ChatReceiptResult(null, null, message.Seq, message.MessageId, members);
+        return new MessageInfo(message.MessageId, message.Seq, members);
     });
 
     /// <summary>Unknown chat, non-member or a seq the chat never had: the refusal of a receipt, else null.</summary>
-    private ChatReceiptResult? Refuse(ChatDocument? chat, string userId, long seq)
+    private static ChatError? Refuse(ChatDocument? chat, string userId, long seq)
     {
         if (chat is null)
         {
-            return ChatReceiptResult.Fail(ErrorCodes.UnknownChat, "no such chat");
+            return new ChatError(ErrorCodes.UnknownChat, "no such chat");
         }
         if (!chat.IsMember(userId))
         {
-            return ChatReceiptResult.Fail(ErrorCodes.NotAMember, "you are not a participant of this chat");
+            return new ChatError(ErrorCodes.NotAMember, "you are not a participant of this chat");
         }
         return seq < 1 || seq >= chat.NextSeq
-            ? ChatReceiptResult.Fail(ErrorCodes.SeqOutOfRange, $"seq must be between 1 and the chat's last seq ({chat.NextSeq - 1})")
+            ? new ChatError(ErrorCodes.SeqOutOfRange, $"seq must be between 1 and the chat's last seq ({chat.NextSeq - 1})")
             : null;
     }
 

@@ -14,71 +14,69 @@ public static class MessageRules
     /// <summary>Delete for everyone: about two days, as WhatsApp allows.</summary>
     public static readonly TimeSpan DeleteWindow = TimeSpan.FromHours(48);
 
-    public static MessageChange Edit(MessageRecord? record, string userId, string message, DateTimeOffset now)
+    public static MessageChange<EditOutcome> Edit(MessageRecord? record, string userId, string message, DateTimeOffset now)
     {
         if (Visible(record) is { } refused)
         {
-            return refused;
+            return MessageChange<EditOutcome>.Refuse(refused);
         }
         if (record!.SenderId != userId)
         {
-            return MessageChange.Refuse(ErrorCodes.NotAllowed, "only the sender may edit a message");
+            return MessageChange<EditOutcome>.Refuse(ErrorCodes.NotAllowed, "only the sender may edit a message");
         }
         if (now - Sent(record) > EditWindow)
         {
-            return MessageChange.Refuse(MessageChangeErrorCodes.EditWindowClosed,
+            return MessageChange<EditOutcome>.Refuse(MessageChangeErrorCodes.EditWindowClosed,
                 $"a message can be edited for {EditWindow.TotalMinutes:0} minutes after it was sent");
         }
         var at = now.ToUnixTimeMilliseconds();
-        return MessageChange.Write(
-            record with { Excerpt = MessageRecord.ExcerptOf(message), EditedAt = at },
-            new MessageChangeResult(null, null, record.MessageId, at, null));
+        return MessageChange<EditOutcome>.Write(
+            record with { Excerpt = MessageRecord.ExcerptOf(message), EditedAt = at }, new EditOutcome(record.MessageId, at));
     }
 
     /// <summary>A repeated delete by the sender succeeds again without a new item (its attachments are released again).</summary>
-    public static MessageChange Delete(MessageRecord? record, string userId, DateTimeOffset now)
+    public static MessageChange<DeleteOutcome> Delete(MessageRecord? record, string userId, DateTimeOffset now)
     {
         if (record is null)
         {
-            return MessageChange.Refuse(MessageChangeErrorCodes.UnknownMessage, "no such message in this chat");
+            return MessageChange<DeleteOutcome>.Refuse(MessageChangeErrorCodes.UnknownMessage, "no such message in this chat");
         }
         if (record.SenderId != userId)
         {
-            return MessageChange.Refuse(ErrorCodes.NotAllowed, "only the sender may delete a message for everyone");
+            return MessageChange<DeleteOutcome>.Refuse(ErrorCodes.NotAllowed, "only the sender may delete a message for everyone");
         }
         if (record.DeletedAt is { } deletedAt)
         {
-            return MessageChange.Repeat(new MessageChangeResult(null, null, record.MessageId, deletedAt, null));
+            return MessageChange<DeleteOutcome>.Repeat(new DeleteOutcome(record.MessageId, deletedAt));
         }
         if (now - Sent(record) > DeleteWindow)
         {
-            return MessageChange.Refuse(MessageChangeErrorCodes.DeleteWindowClosed,
+            return MessageChange<DeleteOutcome>.Refuse(MessageChangeErrorCodes.DeleteWindowClosed,
                 $"a message can be deleted for everyone for {DeleteWindow.TotalHours:0} hours after it was sent");
         }
         var at = now.ToUnixTimeMilliseconds();
         // The text goes with the deletion: the record keeps only what later refusals need.
-        return MessageChange.Write(
-            record with { Excerpt = "", DeletedAt = at, Reactions = null },
-            new MessageChangeResult(null, null, record.MessageId, at, null));
+        return MessageChange<DeleteOutcome>.Write(
+            record with { Excerpt = "", DeletedAt = at, Reactions = null }, new DeleteOutcome(record.MessageId, at));
     }
 
     /// <summary>emoji null removes the user's reaction. The same reaction again, or removing none, writes nothing.</summary>
-    public static MessageChange React(MessageRecord? record, string userId, string? emoji)
+    public static MessageChange<ReactionOutcome> React(MessageRecord? record, string userId, string? emoji)
     {
         if (Visible(record) is { } refused)
         {
-            return refused;
+            return MessageChange<ReactionOutcome>.Refuse(refused);
         }
         if (emoji is not null && !SingleEmoji.IsValid(emoji))
         {
-            return MessageChange.Refuse(MessageChangeErrorCodes.InvalidEmoji, "a reaction is exactly one emoji");
+            return MessageChange<ReactionOutcome>.Refuse(MessageChangeErrorCodes.InvalidEmoji, "a reaction is exactly one emoji");
         }
         var reactions = new Dictionary<string, string>(record!.Reactions ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        var result = new MessageChangeResult(null, null, record.MessageId, null, emoji);
+        var result = new ReactionOutcome(record.MessageId, emoji);
         var current = reactions.GetValueOrDefault(userId);
         if (current == emoji)
         {
-            return MessageChange.Repeat(result);
+            return MessageChange<ReactionOutcome>.Repeat(result);
         }
         if (emoji is null)
         {
@@ -88,29 +86,30 @@ public static class MessageRules
         {
             reactions[userId] = emoji;
         }
-        return MessageChange.Write(record with { Reactions = reactions.Count == 0 ? null : reactions }, result);
+        return MessageChange<ReactionOutcome>.Write(record with { Reactions = reactions.Count == 0 ? null : reactions }, result);
     }
 
     /// <summary>replyTo must name a message of this chat that is still there.</summary>
-    public static (ReplyQuote? Quote, string? Error, string? Message) Quote(MessageRecord? record) =>
-        Visible(record) is { } refused
-            ? (null, refused.Result.Error, refused.Result.ErrorMessage)
-            : (new ReplyQuote(record!.MessageId, record.SenderId, record.Excerpt), null, null);
+    public static (ReplyQuote? Quote, ChatError? Refusal) Quote(MessageRecord? record) =>
+        Visible(record) is { } refused ? (null, refused) : (new ReplyQuote(record!.MessageId, record.SenderId, record.Excerpt), null);
 
-    private static MessageChange? Visible(MessageRecord? record) =>
-        record is null ? MessageChange.Refuse(MessageChangeErrorCodes.UnknownMessage, "no such message in this chat")
-        : record.IsDeleted ? MessageChange.Refuse(MessageChangeErrorCodes.MessageDeleted, "the message was deleted")
+    /// <summary>The refusal for a message that is not there to change or quote, else null.</summary>
+    private static ChatError? Visible(MessageRecord? record) =>
+        record is null ? new ChatError(MessageChangeErrorCodes.UnknownMessage, "no such message in this chat")
+        : record.IsDeleted ? new ChatError(MessageChangeErrorCodes.MessageDeleted, "the message was deleted")
         : null;
 
     private static DateTimeOffset Sent(MessageRecord record) => DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp);
 }
 
 /// <summary>What a command decided: a refusal, a repeat (answer, write nothing), or the record to write with the answer.</summary>
-public sealed record MessageChange(MessageChangeResult Result, MessageRecord? Updated)
+public sealed record MessageChange<T>(ChatResult<T> Result, MessageRecord? Updated) where T : class
 {
-    public static MessageChange Refuse(string code, string message) => new(MessageChangeResult.Fail(code, message), null);
+    public static MessageChange<T> Refuse(ChatError refusal) => new(refusal, null);
 
-    public static MessageChange Repeat(MessageChangeResult result) => new(result, null);
+    public static MessageChange<T> Refuse(string code, string message) => Refuse(new ChatError(code, message));
 
-    public static MessageChange Write(MessageRecord updated, MessageChangeResult result) => new(result, updated);
+    public static MessageChange<T> Repeat(T outcome) => new(outcome, null);
+
+    public static MessageChange<T> Write(MessageRecord updated, T outcome) => new(outcome, updated);
 }

@@ -23,22 +23,22 @@ public sealed class ChatClient(IActorProxyFactory proxies)
     public Task<ChatResult<ChatDescription>> GetAsync(string chatId, ChatGetRequest request, CancellationToken ct) =>
         Chat(chatId).GetAsync(request, ct);
 
-    public Task<MessageChangeResult> EditAsync(string chatId, ChatEditRequest request, CancellationToken ct) =>
+    public Task<ChatResult<EditOutcome>> EditAsync(string chatId, ChatEditRequest request, CancellationToken ct) =>
         Chat(chatId).EditMessageAsync(request, ct);
 
-    public Task<MessageChangeResult> DeleteAsync(string chatId, ChatDeleteRequest request, CancellationToken ct) =>
+    public Task<ChatResult<DeleteOutcome>> DeleteAsync(string chatId, ChatDeleteRequest request, CancellationToken ct) =>
         Chat(chatId).DeleteMessageAsync(request, ct);
 
-    public Task<MessageChangeResult> ReactAsync(string chatId, ChatReactRequest request, CancellationToken ct) =>
+    public Task<ChatResult<ReactionOutcome>> ReactAsync(string chatId, ChatReactRequest request, CancellationToken ct) =>
         Chat(chatId).ReactAsync(request, ct);
 
-    public Task<ChatReceiptResult> ReceiptAsync(string chatId, ChatReceiptRequest request, CancellationToken ct) =>
+    public Task<ChatResult<ReadOutcome>> ReceiptAsync(string chatId, ChatReceiptRequest request, CancellationToken ct) =>
         Chat(chatId).ReceiptAsync(request, ct);
 
     public Task<ChatResult<DeliveredOutcome>> ReportDeliveredAsync(string chatId, ChatDeliveredRequest request, CancellationToken ct) =>
         Chat(chatId).ReportDeliveredAsync(request, ct);
 
-    public Task<ChatReceiptResult> MessageInfoAsync(string chatId, ChatMessageInfoRequest request, CancellationToken ct) =>
+    public Task<ChatResult<MessageInfo>> MessageInfoAsync(string chatId, ChatMessageInfoRequest request, CancellationToken ct) =>
         Chat(chatId).GetMessageInfoAsync(request, ct);
 
     private ChatActorClient Chat(string chatId) => new(proxies, chatId);

@@ -18,7 +18,7 @@ public sealed class MessageChangeCommands(ChatClient chats)
         }
         var result = await chats.EditAsync(command!.ChatId!,
             new ChatEditRequest(who.UserId, who.ClientId, command.MessageId!, command.Message!), ct);
-        return Answer(frame, result, () => new EditMessageResult(frame.RequestId, command.ChatId!, result.MessageId!, result.At!.Value));
+        return Answer(frame, result, edit => new EditMessageResult(frame.RequestId, command.ChatId!, edit.MessageId, edit.EditedAt));
     }
 
     public async Task<object> DeleteAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
@@ -29,7 +29,7 @@ public sealed class MessageChangeCommands(ChatClient chats)
             return error;
         }
         var result = await chats.DeleteAsync(command!.ChatId!, new ChatDeleteRequest(who.UserId, who.ClientId, command.MessageId!), ct);
-        return Answer(frame, result, () => new DeleteMessageResult(frame.RequestId, command.ChatId!, result.MessageId!, result.At!.Value));
+        return Answer(frame, result, deletion => new DeleteMessageResult(frame.RequestId, command.ChatId!, deletion.MessageId, deletion.DeletedAt));
     }
 
     public async Task<object> ReactAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
@@ -41,9 +41,9 @@ public sealed class MessageChangeCommands(ChatClient chats)
         }
         var result = await chats.ReactAsync(command!.ChatId!,
             new ChatReactRequest(who.UserId, who.ClientId, command.MessageId!, command.Emoji), ct);
-        return Answer(frame, result, () => new ReactResult(frame.RequestId, command.ChatId!, result.MessageId!, result.Emoji));
+        return Answer(frame, result, reaction => new ReactResult(frame.RequestId, command.ChatId!, reaction.MessageId, reaction.Emoji));
     }
 
-    private static object Answer(ParsedFrame frame, MessageChangeResult result, Func<object> success) =>
-        result.Error is not null ? new ErrorFrame(frame.RequestId, result.Error, result.ErrorMessage ?? result.Error) : success();
+    private static object Answer<T>(ParsedFrame frame, ChatResult<T> result, Func<T, object> success) where T : class =>
+        result.Value is { } outcome ? success(outcome) : new ErrorFrame(frame.RequestId, result.Error!.Code, result.Error.Message);
 }

@@ -19,9 +19,9 @@ public sealed class ReceiptCommands(ChatClient chats)
             return error;
         }
         var result = await chats.ReceiptAsync(command!.ChatId!, new ChatReceiptRequest(who.UserId, command.Seq!.Value, ReceiptStatus.Read), ct);
-        return result.Error is not null
-            ? new ErrorFrame(frame.RequestId, result.Error, result.ErrorMessage ?? result.Error)
-            : new MarkReadResult(frame.RequestId, command.ChatId!, result.ReadUpToSeq ?? command.Seq.Value);
+        return result.Value is { } read
+            ? new MarkReadResult(frame.RequestId, command.ChatId!, read.ReadUpToSeq)
+            : new ErrorFrame(frame.RequestId, result.Error!.Code, result.Error.Message);
     }
 
     public async Task<object> GetMessageInfoAsync(ClientIdentity who, ParsedFrame frame, CancellationToken ct)
@@ -40,9 +40,9 @@ public sealed class ReceiptCommands(ChatClient chats)
             return FrameReader.Invalid(frame, "messageId must be a message id as issued by sendMessage (a GUID)");
         }
         var result = await chats.MessageInfoAsync(command.ChatId!, new ChatMessageInfoRequest(who.UserId, command.MessageId!), ct);
-        return result.Error is not null
-            ? new ErrorFrame(frame.RequestId, result.Error, result.ErrorMessage ?? result.Error)
-            : new GetMessageInfoResult(frame.RequestId, command.ChatId!, result.ReadUpToSeq ?? 0, command.MessageId!, result.Members ?? []);
+        return result.Value is { } info
+            ? new GetMessageInfoResult(frame.RequestId, command.ChatId!, info.Seq, info.MessageId, info.Members)
+            : new ErrorFrame(frame.RequestId, result.Error!.Code, result.Error.Message);
     }
 
     /// <summary>markRead names a message as chatId and seq: a server-issued chat id and a seq of at least 1.</summary>

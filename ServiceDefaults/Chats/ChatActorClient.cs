@@ -30,23 +30,23 @@ public sealed class ChatActorClient(ActorProxy actorProxy) : IChatActor
     public Task<ChatResult<ChatDescription>> GetAsync(ChatGetRequest request, CancellationToken cancellationToken = default) =>
         actorProxy.InvokeMethodAsync<ChatGetRequest, ChatResult<ChatDescription>>(nameof(IChatActor.GetAsync), request, cancellationToken);
 
-    public Task<MessageChangeResult> EditMessageAsync(ChatEditRequest request, CancellationToken cancellationToken = default) =>
-        actorProxy.InvokeMethodAsync<ChatEditRequest, MessageChangeResult>(nameof(IChatActor.EditMessageAsync), request, cancellationToken);
+    public Task<ChatResult<EditOutcome>> EditMessageAsync(ChatEditRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatEditRequest, ChatResult<EditOutcome>>(nameof(IChatActor.EditMessageAsync), request, cancellationToken);
 
-    public Task<MessageChangeResult> DeleteMessageAsync(ChatDeleteRequest request, CancellationToken cancellationToken = default) =>
-        actorProxy.InvokeMethodAsync<ChatDeleteRequest, MessageChangeResult>(nameof(IChatActor.DeleteMessageAsync), request, cancellationToken);
+    public Task<ChatResult<DeleteOutcome>> DeleteMessageAsync(ChatDeleteRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatDeleteRequest, ChatResult<DeleteOutcome>>(nameof(IChatActor.DeleteMessageAsync), request, cancellationToken);
 
-    public Task<MessageChangeResult> ReactAsync(ChatReactRequest request, CancellationToken cancellationToken = default) =>
-        actorProxy.InvokeMethodAsync<ChatReactRequest, MessageChangeResult>(nameof(IChatActor.ReactAsync), request, cancellationToken);
+    public Task<ChatResult<ReactionOutcome>> ReactAsync(ChatReactRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatReactRequest, ChatResult<ReactionOutcome>>(nameof(IChatActor.ReactAsync), request, cancellationToken);
 
-    public Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request, CancellationToken cancellationToken = default) =>
-        actorProxy.InvokeMethodAsync<ChatReceiptRequest, ChatReceiptResult>(nameof(IChatActor.ReceiptAsync), request, cancellationToken);
+    public Task<ChatResult<ReadOutcome>> ReceiptAsync(ChatReceiptRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatReceiptRequest, ChatResult<ReadOutcome>>(nameof(IChatActor.ReceiptAsync), request, cancellationToken);
 
     public Task<ChatResult<DeliveredOutcome>> ReportDeliveredAsync(ChatDeliveredRequest request, CancellationToken cancellationToken = default) =>
         actorProxy.InvokeMethodAsync<ChatDeliveredRequest, ChatResult<DeliveredOutcome>>(nameof(IChatActor.ReportDeliveredAsync), request, cancellationToken);
 
-    public Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request, CancellationToken cancellationToken = default) =>
-        actorProxy.InvokeMethodAsync<ChatMessageInfoRequest, ChatReceiptResult>(nameof(IChatActor.GetMessageInfoAsync), request, cancellationToken);
+    public Task<ChatResult<MessageInfo>> GetMessageInfoAsync(ChatMessageInfoRequest request, CancellationToken cancellationToken = default) =>
+        actorProxy.InvokeMethodAsync<ChatMessageInfoRequest, ChatResult<MessageInfo>>(nameof(IChatActor.GetMessageInfoAsync), request, cancellationToken);
 
     Task<ChatResult<ChatDescription>> IChatActor.CreateAsync(ChatCreateRequest request) => CreateAsync(request);
 
@@ -56,15 +56,15 @@ public sealed class ChatActorClient(ActorProxy actorProxy) : IChatActor
 
     Task<ChatResult<ChatDescription>> IChatActor.GetAsync(ChatGetRequest request) => GetAsync(request);
 
-    Task<MessageChangeResult> IChatActor.EditMessageAsync(ChatEditRequest request) => EditMessageAsync(request);
+    Task<ChatResult<EditOutcome>> IChatActor.EditMessageAsync(ChatEditRequest request) => EditMessageAsync(request);
 
-    Task<MessageChangeResult> IChatActor.DeleteMessageAsync(ChatDeleteRequest request) => DeleteMessageAsync(request);
+    Task<ChatResult<DeleteOutcome>> IChatActor.DeleteMessageAsync(ChatDeleteRequest request) => DeleteMessageAsync(request);
 
-    Task<MessageChangeResult> IChatActor.ReactAsync(ChatReactRequest request) => ReactAsync(request);
+    Task<ChatResult<ReactionOutcome>> IChatActor.ReactAsync(ChatReactRequest request) => ReactAsync(request);
 
-    Task<ChatReceiptResult> IChatActor.ReceiptAsync(ChatReceiptRequest request) => ReceiptAsync(request);
+    Task<ChatResult<ReadOutcome>> IChatActor.ReceiptAsync(ChatReceiptRequest request) => ReceiptAsync(request);
 
     Task<ChatResult<DeliveredOutcome>> IChatActor.ReportDeliveredAsync(ChatDeliveredRequest request) => ReportDeliveredAsync(request);
 
-    Task<ChatReceiptResult> IChatActor.GetMessageInfoAsync(ChatMessageInfoRequest request) => GetMessageInfoAsync(request);
+    Task<ChatResult<MessageInfo>> IChatActor.GetMessageInfoAsync(ChatMessageInfoRequest request) => GetMessageInfoAsync(request);
 }

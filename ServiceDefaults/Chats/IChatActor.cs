@@ -28,16 +28,16 @@ public interface IChatActor : IActor
     Task<ChatResult<ChatDescription>> GetAsync(ChatGetRequest request);
 
     // Edits, deletions and reactions (§10).
-    Task<MessageChangeResult> EditMessageAsync(ChatEditRequest request);
+    Task<ChatResult<EditOutcome>> EditMessageAsync(ChatEditRequest request);
 
-    Task<MessageChangeResult> DeleteMessageAsync(ChatDeleteRequest request);
+    Task<ChatResult<DeleteOutcome>> DeleteMessageAsync(ChatDeleteRequest request);
 
-    Task<MessageChangeResult> ReactAsync(ChatReactRequest request);
+    Task<ChatResult<ReactionOutcome>> ReactAsync(ChatReactRequest request);
 
     // Receipts (§9).
-    Task<ChatReceiptResult> ReceiptAsync(ChatReceiptRequest request);
+    Task<ChatResult<ReadOutcome>> ReceiptAsync(ChatReceiptRequest request);
 
     Task<ChatResult<DeliveredOutcome>> ReportDeliveredAsync(ChatDeliveredRequest request);
 
-    Task<ChatReceiptResult> GetMessageInfoAsync(ChatMessageInfoRequest request);
+    Task<ChatResult<MessageInfo>> GetMessageInfoAsync(ChatMessageInfoRequest request);
 }

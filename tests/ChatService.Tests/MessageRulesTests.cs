@@ -19,15 +19,15 @@ public sealed class MessageRulesTests
         Assert.Null(justInside.Result.Error);
         Assert.Equal("hello again", justInside.Updated!.Excerpt);
         Assert.Equal((Sent + TimeSpan.FromMinutes(15)).ToUnixTimeMilliseconds(), justInside.Updated.EditedAt);
-        Assert.Equal(MessageChangeErrorCodes.EditWindowClosed, justOutside.Result.Error);
+        Assert.Equal(MessageChangeErrorCodes.EditWindowClosed, justOutside.Result.Error?.Code);
         Assert.Null(justOutside.Updated);
     }
 
     [Fact]
     public void Only_the_sender_edits_or_deletes()
     {
-        Assert.Equal(ErrorCodes.NotAllowed, MessageRules.Edit(Record(), "bob", "mine now", Sent).Result.Error);
-        Assert.Equal(ErrorCodes.NotAllowed, MessageRules.Delete(Record(), "bob", Sent).Result.Error);
+        Assert.Equal(ErrorCodes.NotAllowed, MessageRules.Edit(Record(), "bob", "mine now", Sent).Result.Error?.Code);
+        Assert.Equal(ErrorCodes.NotAllowed, MessageRules.Delete(Record(), "bob", Sent).Result.Error?.Code);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class MessageRulesTests
         Assert.True(inside.Updated!.IsDeleted);
         Assert.Equal("", inside.Updated.Excerpt);
         Assert.Equal(["att1"], inside.Updated.AttachmentIds); // kept, so a repeated delete can release them again
-        Assert.Equal(MessageChangeErrorCodes.DeleteWindowClosed, outside.Result.Error);
+        Assert.Equal(MessageChangeErrorCodes.DeleteWindowClosed, outside.Result.Error?.Code);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class MessageRulesTests
 
         Assert.Null(again.Result.Error);
         Assert.Null(again.Updated);
-        Assert.Equal(deleted.DeletedAt, again.Result.At);
+        Assert.Equal(deleted.DeletedAt, again.Result.Value!.DeletedAt);
     }
 
     [Fact]
@@ -60,18 +60,18 @@ public sealed class MessageRulesTests
     {
         var deleted = MessageRules.Delete(Record(), "alice", Sent).Updated!;
 
-        Assert.Equal(MessageChangeErrorCodes.MessageDeleted, MessageRules.Edit(deleted, "alice", "x", Sent).Result.Error);
-        Assert.Equal(MessageChangeErrorCodes.MessageDeleted, MessageRules.React(deleted, "bob", "👍").Result.Error);
-        Assert.Equal(MessageChangeErrorCodes.MessageDeleted, MessageRules.Quote(deleted).Error);
+        Assert.Equal(MessageChangeErrorCodes.MessageDeleted, MessageRules.Edit(deleted, "alice", "x", Sent).Result.Error?.Code);
+        Assert.Equal(MessageChangeErrorCodes.MessageDeleted, MessageRules.React(deleted, "bob", "👍").Result.Error?.Code);
+        Assert.Equal(MessageChangeErrorCodes.MessageDeleted, MessageRules.Quote(deleted).Refusal?.Code);
     }
 
     [Fact]
     public void An_unknown_message_is_refused_for_every_change()
     {
-        Assert.Equal(MessageChangeErrorCodes.UnknownMessage, MessageRules.Edit(null, "alice", "x", Sent).Result.Error);
-        Assert.Equal(MessageChangeErrorCodes.UnknownMessage, MessageRules.Delete(null, "alice", Sent).Result.Error);
-        Assert.Equal(MessageChangeErrorCodes.UnknownMessage, MessageRules.React(null, "alice", "👍").Result.Error);
-        Assert.Equal(MessageChangeErrorCodes.UnknownMessage, MessageRules.Quote(null).Error);
+        Assert.Equal(MessageChangeErrorCodes.UnknownMessage, MessageRules.Edit(null, "alice", "x", Sent).Result.Error?.Code);
+        Assert.Equal(MessageChangeErrorCodes.UnknownMessage, MessageRules.Delete(null, "alice", Sent).Result.Error?.Code);
+        Assert.Equal(MessageChangeErrorCodes.UnknownMessage, MessageRules.React(null, "alice", "👍").Result.Error?.Code);
+        Assert.Equal(MessageChangeErrorCodes.UnknownMessage, MessageRules.Quote(null).Refusal?.Code);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class MessageRulesTests
     {
         var record = MessageRecord.ForSent(new MessagePayload("c", "m", 3, "alice", new string('a', 150), [], 0));
 
-        var (quote, error, _) = MessageRules.Quote(record);
+        var (quote, error) = MessageRules.Quote(record);
 
         Assert.Null(error);
         Assert.Equal("alice", quote!.UserId);
