@@ -37,7 +37,38 @@ internal static class ResourceControl
         return process;
     }
 
+    /// <summary>
+    /// Stops a resource's whole process tree with SIGSTOP: the process lives and keeps its ports, so connections are
+    /// accepted and never answered, as with a hung process. Disposing the result sends SIGCONT. The AppHost's restart
+    /// policy sees no exit, so the fault lasts exactly as long as the test holds it.
+    /// </summary>
+    public static IDisposable Pause(NatterAppFixture fixture, string resource)
+    {
+        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"no resource {resource}");
+        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString();
+        Assert.True(int.TryParse(pid, out var processId), $"{resource} has no process id");
+        var tree = Natter.Chaos.ProcessTree.WithDescendants(processId);
+        foreach (var member in tree)
+        {
+            Assert.Equal(0, Kill(member, SigStop));
+        }
+        return new Resume(tree);
+    }
+
+    private sealed class Resume(IReadOnlyList<int> tree) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var member in tree)
+            {
+                Kill(member, SigCont);
+            }
+        }
+    }
+
     private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
@@ -84,8 +115,11 @@ public sealed class GatewayFailoverTests(DestructiveAppFixture fixture) : IAsync
         Assert.Equal(reply.MessageId, (await NextMessageAsync(a)).Message!.MessageId);
     }
 
+    // The sidecar hangs rather than dies. A killed sidecar is started again by the restart policy within about 2 s on a
+    // fast host, before the gateway's watch gives up on it (3 failed checks a second apart), and then rightly nothing
+    // is shed: bob's socket keeps working. A hung sidecar stays gone for as long as the test holds it.
     [Fact]
-    public async Task Clients_of_a_gateway_whose_sidecar_died_are_sent_to_the_other_gateway_and_lose_nothing()
+    public async Task Clients_of_a_gateway_whose_sidecar_stopped_answering_are_sent_to_the_other_gateway_and_lose_nothing()
     {
         string alice = NewId("alice"), bob = NewId("bob");
         await using var a = await _harness.ConnectReadyAsync(alice, NewId("a1"), true, "gateway-a");
@@ -93,13 +127,14 @@ public sealed class GatewayFailoverTests(DestructiveAppFixture fixture) : IAsync
         var chat = await a.CreateChatAsync([bob]);
         await NextAsync(b, i => i.Type == FrameTypes.ChatUpdate);
 
-        // Only the sidecar dies: the gateway process lives on, and alone it could do nothing for bob.
-        await ResourceControl.StopAsync(fixture, "gateway-b-dapr");
-
-        await WaitUntilAsync(() => Task.FromResult(b.ConnectionCount >= 2), "bob's client was moved to another gateway", TimeSpan.FromSeconds(60));
-        Assert.Equal(CloseCodes.GoingAway, b.LastClose?.Code);
-        var sent = await a.SendMessageAsync(chat.ChatId, "after the sidecar died");
-        Assert.Equal(sent.MessageId, (await NextMessageAsync(b, TimeSpan.FromSeconds(60))).Message!.MessageId);
+        // Only the sidecar is gone: the gateway process lives on, and alone it could do nothing for bob.
+        using (ResourceControl.Pause(fixture, "gateway-b-dapr"))
+        {
+            await WaitUntilAsync(() => Task.FromResult(b.ConnectionCount >= 2), "bob's client was moved to another gateway", TimeSpan.FromSeconds(60));
+            Assert.Equal(CloseCodes.GoingAway, b.LastClose?.Code);
+            var sent = await a.SendMessageAsync(chat.ChatId, "after the sidecar stopped answering");
+            Assert.Equal(sent.MessageId, (await NextMessageAsync(b, TimeSpan.FromSeconds(60))).Message!.MessageId);
+        }
     }
 }
 
