@@ -20,9 +20,9 @@ public sealed class MissingRedisTests : IDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Natter__RunDirectory"] = _runDirectory,
             // What the launch profile gives `./natter up`, on free ports: without the check, this AppHost would run.
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{TestSupport.ChildProcess.FreePort()}",
-            ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{TestSupport.ChildProcess.FreePort()}",
-            ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{TestSupport.ChildProcess.FreePort()}",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{TestSupport.FreePorts.Next()}",
+            ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{TestSupport.FreePorts.Next()}",
+            ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{TestSupport.FreePorts.Next()}",
             ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
             ["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true",
         });

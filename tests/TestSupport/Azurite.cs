@@ -27,7 +27,7 @@ public sealed class Azurite : IAsyncDisposable
         {
             throw new InvalidOperationException($"Azurite is not installed: run 'npm ci' in tools/azurite ({executable}).");
         }
-        var port = ChildProcess.FreePort();
+        var port = FreePorts.Next();
         var folder = Path.Combine(Path.GetTempPath(), $"natter-media-azurite-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         var process = ChildProcess.Start(executable,

@@ -75,13 +75,6 @@ public sealed class ChildProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Polls until the port accepts connections; fails with the process's output if it exits or time runs out.</summary>
     public async Task WaitForPortAsync(int port, TimeSpan timeout)
     {

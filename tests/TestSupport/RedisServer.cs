@@ -19,7 +19,7 @@ public sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync()
     {
         var folder = Directory.CreateTempSubdirectory("natter-redis-").FullName;
-        var port = ChildProcess.FreePort();
+        var port = FreePorts.Next();
         var process = ChildProcess.Start("/usr/bin/redis-server",
             ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", folder,
              "--save", "", "--appendonly", "no"]);

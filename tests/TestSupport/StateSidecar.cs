@@ -52,7 +52,7 @@ public sealed class StateSidecar : IAsyncDisposable
         }
         var redis = await RedisServer.StartAsync();
 
-        var (httpPort, grpcPort) = (ChildProcess.FreePort(), ChildProcess.FreePort());
+        var (httpPort, grpcPort) = (FreePorts.Next(), FreePorts.Next());
         var sidecar = ChildProcess.Start("dotnet",
             [SidecarAssembly, "--app-id", "mediaservice", "--dapr-http-port", Invariant(httpPort),
              "--dapr-grpc-port", Invariant(grpcPort), "--resources-path", components, "--max-body-size", "64Mi", "--log-level", "warn"],

@@ -61,7 +61,7 @@ public sealed class GatewayBackends : IAsyncLifetime
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         Directory.CreateDirectory(_folder);
         await File.WriteAllTextAsync(Path.Combine(_folder, "statestore.yaml"), StateStoreComponent, cts.Token);
-        var (appPort, httpPort, grpcPort) = (ChildProcess.FreePort(), ChildProcess.FreePort(), ChildProcess.FreePort());
+        var (appPort, httpPort, grpcPort) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
 
         _chatApp = BuildChatApp(appPort);
         await _chatApp.StartAsync(cts.Token);

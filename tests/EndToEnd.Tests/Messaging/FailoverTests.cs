@@ -14,9 +14,7 @@ internal static class ResourceControl
     /// </summary>
     public static async Task StopAsync(NatterAppFixture fixture, string resource)
     {
-        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"no resource {resource}");
-        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString();
-        Assert.True(int.TryParse(pid, out var processId), $"{resource} has no process id");
+        var processId = ProcessId(fixture, resource);
         using var process = System.Diagnostics.Process.GetProcessById(processId);
         process.Kill(entireProcessTree: true);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -29,9 +27,7 @@ internal static class ResourceControl
     /// </summary>
     public static System.Diagnostics.Process Terminate(NatterAppFixture fixture, string resource)
     {
-        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"no resource {resource}");
-        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString();
-        Assert.True(int.TryParse(pid, out var processId), $"{resource} has no process id");
+        var processId = ProcessId(fixture, resource);
         var process = System.Diagnostics.Process.GetProcessById(processId);
         Assert.Equal(0, Kill(processId, SigTerm));
         return process;
@@ -44,9 +40,7 @@ internal static class ResourceControl
     /// </summary>
     public static IDisposable Pause(NatterAppFixture fixture, string resource)
     {
-        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"no resource {resource}");
-        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString();
-        Assert.True(int.TryParse(pid, out var processId), $"{resource} has no process id");
+        var processId = ProcessId(fixture, resource);
         var tree = Natter.Chaos.ProcessTree.WithDescendants(processId);
         foreach (var member in tree)
         {
@@ -64,6 +58,14 @@ internal static class ResourceControl
                 Kill(member, SigCont);
             }
         }
+    }
+
+    private static int ProcessId(NatterAppFixture fixture, string resource)
+    {
+        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"no resource {resource}");
+        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value?.ToString();
+        Assert.True(int.TryParse(pid, out var processId), $"{resource} has no process id");
+        return processId;
     }
 
     private const int SigTerm = 15;

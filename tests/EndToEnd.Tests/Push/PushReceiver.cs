@@ -16,7 +16,7 @@ public sealed class PushReceiver : IDisposable
 
     public PushReceiver()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         Url = $"http://127.0.0.1:{port}/push/";
         _listener.Prefixes.Add(Url);
         _listener.Start();
@@ -66,13 +66,6 @@ public sealed class PushReceiver : IDisposable
             }
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     public void Dispose() => _listener.Close();

@@ -50,7 +50,7 @@ public sealed class ServiceNode : IAsyncDisposable
         ServiceComposition service, IDictionary<string, string?> settings, TimeProvider clock, string resourcesPath,
         IReadOnlyDictionary<string, string?> sidecarEnvironment, CancellationToken ct)
     {
-        var (httpPort, grpcPort) = (ChildProcess.FreePort(), ChildProcess.FreePort());
+        var (httpPort, grpcPort) = (FreePorts.Next(), FreePorts.Next());
         var (sidecarHttp, sidecarGrpc) = ($"http://127.0.0.1:{httpPort}", $"http://127.0.0.1:{grpcPort}");
         var cron = new CronFires("/cleanup");
 

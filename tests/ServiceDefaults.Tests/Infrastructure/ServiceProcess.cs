@@ -20,7 +20,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <param name="project">The project folder, e.g. ConnectionGateway; its assembly is Natter.{project}.dll.</param>
     public static ServiceProcess Start(string project, string environment, IDictionary<string, string> settings)
     {
-        var port = ChildProcess.FreePort();
+        var port = FreePorts.Next();
         var variables = new Dictionary<string, string>
         {
             ["DOTNET_ENVIRONMENT"] = environment,
